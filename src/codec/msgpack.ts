@@ -10,7 +10,8 @@
  *      in the bytes that remain (so a 4 GiB array header in a 20-byte packet is refused
  *      before msgpackr sizes an array from it), nesting is bounded, extension types (which
  *      msgpackr would turn into Dates, Sets, RegExps, typed arrays …) and the reserved byte
- *      0xc1 are refused, and the value must end exactly at the end of the bytes;
+ *      0xc1 are refused, strings must be well-formed UTF-8 (msgpackr would silently
+ *      substitute U+FFFD), and the value must end exactly at the end of the bytes;
  *   3. only then does msgpackr build the value, and anything it still throws becomes
  *      `HEARSAY_ERR_DECODE_MALFORMED`.
  *
@@ -22,6 +23,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import { RemoteError } from '../core/errors.ts';
+import { isWellFormedUtf8 } from './utf8.ts';
 
 export interface MsgpackLimits {
   /** Largest input accepted, in bytes; checked before parsing. */
@@ -83,6 +85,16 @@ export function scanMsgpack(bytes: Uint8Array, depthMax: number): void {
     pos += width;
     return n;
   };
+  const str = (len: number): void => {
+    const start = pos;
+    skip(len);
+    if (!isWellFormedUtf8(bytes, start, pos)) {
+      throw new RemoteError(
+        'HEARSAY_ERR_DECODE_MALFORMED',
+        `msgpack: string at byte ${start} is not well-formed UTF-8`,
+      );
+    }
+  };
   const skip = (len: number): void => {
     if (len > end - pos) throw truncated(`value of ${len} bytes announced, ${end - pos} left`, pos);
     pos += len;
@@ -119,68 +131,79 @@ export function scanMsgpack(bytes: Uint8Array, depthMax: number): void {
     remaining--;
     if (pos >= end) throw truncated('value missing', pos);
     const b = bytes[pos++]!;
-    if (b <= 0x7f || b >= 0xe0) continue; // fixint
-    if (b <= 0x8f)
-      enter((b & 0x0f) * 2); // fixmap: keys and values
-    else if (b <= 0x9f)
-      enter(b & 0x0f); // fixarray
-    else if (b <= 0xbf)
-      skip(b & 0x1f); // fixstr
-    else {
-      switch (b) {
-        case 0xc0: // nil
-        case 0xc2: // false
-        case 0xc3: // true
-          break;
-        case 0xc4: // bin8
-        case 0xd9: // str8
-          skip(uint(1));
-          break;
-        case 0xc5: // bin16
-        case 0xda: // str16
-          skip(uint(2));
-          break;
-        case 0xc6: // bin32
-        case 0xdb: // str32
-          skip(uint(4));
-          break;
-        case 0xcc: // uint8
-        case 0xd0: // int8
-          skip(1);
-          break;
-        case 0xcd:
-        case 0xd1:
-          skip(2);
-          break;
-        case 0xca: // float32
-        case 0xce:
-        case 0xd2:
-          skip(4);
-          break;
-        case 0xcb: // float64
-        case 0xcf:
-        case 0xd3:
-          skip(8);
-          break;
-        case 0xdc: // array16
-          enter(uint(2));
-          break;
-        case 0xdd: // array32
-          enter(uint(4));
-          break;
-        case 0xde: // map16
-          enter(uint(2) * 2);
-          break;
-        case 0xdf: // map32
-          enter(uint(4) * 2);
-          break;
-        default:
-          // 0xc1 (never used) and the extension family (0xc7–0xc9, 0xd4–0xd8).
-          throw new RemoteError(
-            'HEARSAY_ERR_DECODE_MALFORMED',
-            `msgpack: type byte 0x${b.toString(16)} not accepted at byte ${pos - 1}`,
-          );
-      }
+    // fixint, fixmap (keys and values), fixarray, fixstr
+    if (b <= 0x7f || b >= 0xe0) continue;
+    if (b <= 0x8f) {
+      enter((b & 0x0f) * 2);
+      continue;
+    }
+    if (b <= 0x9f) {
+      enter(b & 0x0f);
+      continue;
+    }
+    if (b <= 0xbf) {
+      str(b & 0x1f);
+      continue;
+    }
+    switch (b) {
+      case 0xc0: // nil
+      case 0xc2: // false
+      case 0xc3: // true
+        break;
+      case 0xc4: // bin8
+        skip(uint(1));
+        break;
+      case 0xc5: // bin16
+        skip(uint(2));
+        break;
+      case 0xc6: // bin32
+        skip(uint(4));
+        break;
+      case 0xd9: // str8
+        str(uint(1));
+        break;
+      case 0xda: // str16
+        str(uint(2));
+        break;
+      case 0xdb: // str32
+        str(uint(4));
+        break;
+      case 0xcc: // uint8
+      case 0xd0: // int8
+        skip(1);
+        break;
+      case 0xcd:
+      case 0xd1:
+        skip(2);
+        break;
+      case 0xca: // float32
+      case 0xce:
+      case 0xd2:
+        skip(4);
+        break;
+      case 0xcb: // float64
+      case 0xcf:
+      case 0xd3:
+        skip(8);
+        break;
+      case 0xdc: // array16
+        enter(uint(2));
+        break;
+      case 0xdd: // array32
+        enter(uint(4));
+        break;
+      case 0xde: // map16
+        enter(uint(2) * 2);
+        break;
+      case 0xdf: // map32
+        enter(uint(4) * 2);
+        break;
+      default:
+        // 0xc1 (never used) and the extension family (0xc7–0xc9, 0xd4–0xd8).
+        throw new RemoteError(
+          'HEARSAY_ERR_DECODE_MALFORMED',
+          `msgpack: type byte 0x${b.toString(16)} not accepted at byte ${pos - 1}`,
+        );
     }
   }
 }

@@ -25,3 +25,42 @@ export function utf8ByteLength(s: string): number {
   }
   return bytes;
 }
+
+/**
+ * Whether `bytes[start..end)` is well-formed UTF-8 (Unicode Table 3-7: no overlongs, no
+ * surrogates, nothing above U+10FFFF). Decoders check this before msgpackr sees a string,
+ * because msgpackr silently replaces bad sequences with U+FFFD: two different ids on the
+ * wire would become the same id here.
+ */
+export function isWellFormedUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= end) return false; // cut off
+    const second = bytes[i + 1]!;
+    if (second < lo || second > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
