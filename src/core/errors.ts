@@ -53,8 +53,9 @@ export const ERROR_CODES = {
     fix: 'Check the address is free and reachable; the message carries the OS error.',
   },
   HEARSAY_ERR_CONTROL_INVALID: {
-    meaning: 'A line on a node process\'s JSON-lines control channel is not JSON, not a known command, or has an invalid field.',
-    fix: 'The error line names the command and field; docs/real-host.md lists the commands and their fields. The node keeps running.',
+    meaning:
+      'A line on the JSON-lines control channel of a node process is not JSON, not a known command, or has an invalid field.',
+    fix: 'The error line names the command and field; docs/real-host.md lists the commands. The node keeps running.',
   },
 } as const satisfies Record<string, { meaning: string; fix: string }>;
 
