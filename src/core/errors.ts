@@ -52,6 +52,15 @@ export const ERROR_CODES = {
     meaning: 'A socket operation failed (bind, send).',
     fix: 'Check the address is free and reachable; the message carries the OS error.',
   },
+  HEARSAY_ERR_DECRYPT_FAILED: {
+    meaning:
+      'An encrypted packet or stream did not authenticate with any key of the keyring (or its encryption header is invalid).',
+    fix: 'Check that every node shares at least one key (memberlist/Serf keyring, primary first). Dropped and counted.',
+  },
+  HEARSAY_ERR_DECODE_CHECKSUM: {
+    meaning: 'A packet carries a checksum (memberlist hasCrc) that does not match its contents.',
+    fix: 'The packet was corrupted in transit or forged. Dropped and counted; a growing counter points at the network.',
+  },
   HEARSAY_ERR_CONTROL_INVALID: {
     meaning:
       'A line on the JSON-lines control channel of a node process is not JSON, not a known command, or has an invalid field.',

@@ -1,0 +1,315 @@
+/**
+ * One node of the dissemination family: push, pull, push-pull, rumor mongering (SIR) and
+ * anti-entropy, as a sans-I/O protocol (see src/core/protocol.ts for the calling order).
+ *
+ * Theory of operation. Every node answers every message type, whatever protocol it runs,
+ * so mixed clusters interoperate and the anti-entropy backstop can ride along any of them.
+ * What differs between protocols is only what a node *starts* each period (`gossip` timer):
+ *
+ *   push          hot items → `fanout` random peers (`push`, no feedback)
+ *   pull          own digest → `fanout` peers (`pull`); they answer with what we lack
+ *   push-pull     digest exchange (`syn`/`ack`/`ack2`/`items`) with `fanout` peers
+ *   anti-entropy  the same exchange, meant at a long period as a backstop
+ *   rumor         hot rumors → `fanout` peers (`push`), with feedback if the variant uses
+ *                 it; loss of interest per Demers' variants turns items cold (removed)
+ *
+ * The digest exchange sends no item twice within an exchange: ids go first, items only on
+ * request. An item's `hops` grows by one per transfer; at `ttl` hops it is still delivered
+ * but no longer pushed (it stays available to digests and pulls).
+ *
+ * Messages obey the codec's limits (`DisseminationLimits`): digests and item lists longer
+ * than a packet allows are cut, and the rest travels in later periods. Every send draws on
+ * the per-period message budget.
+ */
+
+import type { Context, NodeId, Protocol } from '../core/protocol.ts';
+import { DEFAULT_DISSEMINATION_LIMITS, type DisseminationLimits } from './codec.ts';
+import type { DisseminationConfig } from './config.ts';
+import { MessageBudget, resolveFanout } from './fanout.ts';
+import { contactCounts, losesInterest, needsFeedback } from './loss-of-interest.ts';
+import type {
+  Ack2Msg,
+  AckMsg,
+  DisseminationEvent,
+  DisseminationMsg,
+  FeedbackMsg,
+  Item,
+  PullMsg,
+  PushMsg,
+  SynMsg,
+} from './messages.ts';
+import { type Entry, ItemStore } from './store.ts';
+
+export type DisseminationTimer = 'gossip' | 'anti-entropy';
+export const DISSEMINATION_TIMERS: readonly DisseminationTimer[] = ['gossip', 'anti-entropy'];
+
+export type DisseminationContext = Context<
+  DisseminationMsg,
+  DisseminationTimer,
+  DisseminationEvent
+>;
+
+/** Per-item bytes beyond id and data in the wire form (array header, bin header, hops). */
+const ITEM_OVERHEAD_BYTES = 16;
+/** Room kept for the envelope and array headers of a message. */
+const MESSAGE_OVERHEAD_BYTES = 64;
+
+/** Scratch list for peer sampling; handlers never run concurrently, so one suffices. */
+const peersScratch: NodeId[] = [];
+
+export class DisseminationNode
+  implements Protocol<DisseminationMsg, DisseminationTimer, DisseminationEvent>
+{
+  readonly config: DisseminationConfig;
+  readonly limits: DisseminationLimits;
+  readonly #store = new ItemStore();
+  readonly #budget: MessageBudget;
+
+  constructor(
+    config: DisseminationConfig,
+    limits: DisseminationLimits = DEFAULT_DISSEMINATION_LIMITS,
+  ) {
+    this.config = config;
+    this.limits = limits;
+    this.#budget = new MessageBudget(config.messageBudgetPerPeriod);
+  }
+
+  // --- application commands ---------------------------------------------------------
+
+  /** Start spreading a new item from this node. Returns false if the id is already known. */
+  publish(ctx: DisseminationContext, id: string, data: Uint8Array): boolean {
+    const item: Item = { id, data, hops: 0 };
+    const entry = this.#store.add(item, this.config.ttl > 0, ctx.now);
+    if (entry === null) return false;
+    ctx.emit({ type: 'deliver', id, hops: 0, data });
+    return true;
+  }
+
+  knows(id: string): boolean {
+    return this.#store.has(id);
+  }
+
+  /** Number of items known. */
+  get itemCount(): number {
+    return this.#store.size;
+  }
+
+  /** Whether this node is still actively spreading anything (SIR: infective). */
+  get infective(): boolean {
+    return this.#store.anyHot();
+  }
+
+  // --- host inputs ------------------------------------------------------------------
+
+  start(ctx: DisseminationContext): void {
+    const c = this.config;
+    const phase = c.jitterStart ? ctx.rng.float() * c.periodMs : c.periodMs;
+    ctx.setTimer('gossip', phase);
+    if (c.antiEntropyPeriodMs > 0 && c.protocol !== 'anti-entropy') {
+      const aePhase = c.jitterStart
+        ? ctx.rng.float() * c.antiEntropyPeriodMs
+        : c.antiEntropyPeriodMs;
+      ctx.setTimer('anti-entropy', aePhase);
+    }
+  }
+
+  stop(ctx: DisseminationContext): void {
+    ctx.cancelTimer('gossip');
+    ctx.cancelTimer('anti-entropy');
+  }
+
+  handleTimer(ctx: DisseminationContext, timer: DisseminationTimer): void {
+    if (timer === 'gossip') {
+      this.#budget.reset();
+      this.#gossip(ctx);
+      ctx.setTimer('gossip', this.config.periodMs);
+    } else {
+      const peer = ctx.randomPeer();
+      if (peer >= 0) this.#send(ctx, peer, { t: 'syn', ids: this.#digest() });
+      ctx.setTimer('anti-entropy', this.config.antiEntropyPeriodMs);
+    }
+  }
+
+  handleMessage(ctx: DisseminationContext, from: NodeId, msg: DisseminationMsg): void {
+    switch (msg.t) {
+      case 'push':
+        this.#onPush(ctx, from, msg);
+        return;
+      case 'feedback':
+        this.#onFeedback(ctx, msg);
+        return;
+      case 'pull':
+        this.#onPull(ctx, from, msg);
+        return;
+      case 'syn':
+        this.#onSyn(ctx, from, msg);
+        return;
+      case 'ack':
+        this.#onAck(ctx, from, msg);
+        return;
+      case 'ack2':
+        this.#receive(ctx, msg.items, null);
+        if (msg.want.length > 0) {
+          const items = this.#forward(this.#store.items(msg.want));
+          if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
+        }
+        return;
+      case 'items':
+        this.#receive(ctx, msg.items, null);
+        return;
+    }
+  }
+
+  // --- periodic action --------------------------------------------------------------
+
+  #gossip(ctx: DisseminationContext): void {
+    const c = this.config;
+    const protocol = c.protocol;
+    let hot: Entry[] | null = null;
+    if (protocol === 'push' || protocol === 'rumor') {
+      hot = this.#hotEntries();
+      if (hot.length === 0) return;
+    }
+    const fanout = resolveFanout(c.fanout, c.adaptiveFanoutC, ctx.peerCount + 1);
+    const peers = ctx.randomPeers(fanout, peersScratch);
+    if (peers.length === 0) return;
+    switch (protocol) {
+      case 'push':
+      case 'rumor': {
+        const feedback = protocol === 'rumor' && needsFeedback(c.variant);
+        const items = this.#forward(hot!.map((e) => e.item));
+        for (const peer of peers) {
+          this.#send(ctx, peer, { t: 'push', items, feedback });
+          // Blind variants count the contact itself, at the sender, whatever happened.
+          if (protocol === 'rumor' && contactCounts(c.variant, false)) {
+            for (const e of hot!) if (e.hot) this.#countContact(ctx, e);
+          }
+        }
+        return;
+      }
+      case 'pull': {
+        const ids = this.#digest();
+        for (const peer of peers) this.#send(ctx, peer, { t: 'pull', ids } satisfies PullMsg);
+        return;
+      }
+      case 'push-pull':
+      case 'anti-entropy': {
+        const ids = this.#digest();
+        for (const peer of peers) this.#send(ctx, peer, { t: 'syn', ids } satisfies SynMsg);
+        return;
+      }
+    }
+  }
+
+  // --- message handlers ---------------------------------------------------------------
+
+  #onPush(ctx: DisseminationContext, from: NodeId, msg: PushMsg): void {
+    const known: string[] | null = msg.feedback ? [] : null;
+    this.#receive(ctx, msg.items, known);
+    if (known !== null && known.length > 0) {
+      this.#send(ctx, from, { t: 'feedback', known } satisfies FeedbackMsg);
+    }
+  }
+
+  #onFeedback(ctx: DisseminationContext, msg: FeedbackMsg): void {
+    const c = this.config;
+    // Feedback only means something to a feedback-variant rumor monger; anyone else
+    // ignores it (a peer running another variant may still ask for it).
+    if (c.protocol !== 'rumor' || !needsFeedback(c.variant)) return;
+    for (const id of msg.known) {
+      const e = this.#store.get(id);
+      if (e?.hot) this.#countContact(ctx, e);
+    }
+  }
+
+  #onPull(ctx: DisseminationContext, from: NodeId, msg: PullMsg): void {
+    const missing = this.#store.notIn(msg.ids);
+    if (missing.length === 0) return;
+    const items = this.#forward(this.#store.items(missing));
+    if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
+  }
+
+  #onSyn(ctx: DisseminationContext, from: NodeId, msg: SynMsg): void {
+    const offer = this.#cap(this.#store.notIn(msg.ids));
+    const want = this.#cap(this.#store.lacking(msg.ids));
+    if (offer.length === 0 && want.length === 0) return;
+    this.#send(ctx, from, { t: 'ack', offer, want } satisfies AckMsg);
+  }
+
+  #onAck(ctx: DisseminationContext, from: NodeId, msg: AckMsg): void {
+    const items = this.#forward(this.#store.items(msg.want));
+    const want = this.#store.lacking(msg.offer);
+    if (items.length === 0 && want.length === 0) return;
+    this.#send(ctx, from, { t: 'ack2', items, want } satisfies Ack2Msg);
+  }
+
+  // --- helpers ------------------------------------------------------------------------
+
+  /**
+   * Store received items; emit deliver for new ones and duplicate for known ones. If
+   * `known` is given, collect the ids that were already known (for feedback).
+   */
+  #receive(ctx: DisseminationContext, items: readonly Item[], known: string[] | null): void {
+    const ttl = this.config.ttl;
+    for (const item of items) {
+      const entry = this.#store.add(item, item.hops < ttl, ctx.now);
+      if (entry !== null) {
+        ctx.emit({ type: 'deliver', id: item.id, hops: item.hops, data: item.data });
+      } else {
+        ctx.emit({ type: 'duplicate', id: item.id });
+        // Copies arriving at the same instant are concurrent: none of their senders
+        // could have been the reason this node knew. In synchronous rounds this makes
+        // feedback reflect the state at the start of the round, as in Demers' model.
+        if (this.#store.get(item.id)!.learnedAtMs < ctx.now) known?.push(item.id);
+      }
+    }
+  }
+
+  #countContact(ctx: DisseminationContext, e: Entry): void {
+    const c = this.config;
+    e.counter++;
+    const coin = c.variant === 'feedback-coin' || c.variant === 'blind-coin' ? ctx.rng.float() : 1;
+    if (losesInterest(c.variant, c.k, e.counter, coin)) {
+      e.hot = false;
+      ctx.emit({ type: 'removed', id: e.item.id });
+    }
+  }
+
+  #hotEntries(): Entry[] {
+    const out: Entry[] = [];
+    for (const e of this.#store.entries()) if (e.hot) out.push(e);
+    return out;
+  }
+
+  #digest(): string[] {
+    return this.#cap(this.#store.ids());
+  }
+
+  /** Cut an id list to what one message may carry. */
+  #cap(ids: string[]): string[] {
+    const max = this.limits.idsMax;
+    return ids.length > max ? ids.slice(0, max) : ids;
+  }
+
+  /** Copies with hops + 1, cut to the item count and packet size limits. */
+  #forward(items: readonly Item[]): Item[] {
+    const out: Item[] = [];
+    const bytesMax = this.limits.packetBytesMax - MESSAGE_OVERHEAD_BYTES;
+    let bytes = 0;
+    for (const item of items) {
+      if (out.length === this.limits.itemsMax) break;
+      // Ids are ASCII in practice; 3 bytes per UTF-16 unit bounds any string.
+      const size = item.id.length * 3 + item.data.length + ITEM_OVERHEAD_BYTES;
+      if (bytes + size > bytesMax && out.length > 0) break;
+      bytes += size;
+      out.push({ id: item.id, data: item.data, hops: item.hops + 1 });
+    }
+    return out;
+  }
+
+  #send(ctx: DisseminationContext, to: NodeId, msg: DisseminationMsg): void {
+    const verdict = this.#budget.take();
+    if (verdict === 'ok') ctx.send(to, msg);
+    else if (verdict === 'refused-first') ctx.emit({ type: 'budget-exhausted' });
+  }
+}

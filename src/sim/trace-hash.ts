@@ -1,0 +1,45 @@
+/**
+ * A running 64-bit hash of a simulation's event trace, built from two independent 32-bit
+ * lanes (FNV-1a and a murmur3-style mixer) because 64-bit arithmetic in JS means BigInt,
+ * which is far too slow for the hot loop. Equal seeds must give equal hashes: the
+ * determinism test compares these.
+ */
+
+export class TraceHash {
+  #a = 0x811c9dc5;
+  #b = 0x9747b28c;
+
+  /** Fold one 32-bit integer into the hash. */
+  int(x: number): void {
+    let a = this.#a;
+    a = Math.imul(a ^ (x & 0xff), 0x01000193);
+    a = Math.imul(a ^ ((x >>> 8) & 0xff), 0x01000193);
+    a = Math.imul(a ^ ((x >>> 16) & 0xff), 0x01000193);
+    a = Math.imul(a ^ (x >>> 24), 0x01000193);
+    this.#a = a;
+    let k = Math.imul(x, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let b = this.#b ^ k;
+    b = (b << 13) | (b >>> 19);
+    this.#b = (Math.imul(b, 5) + 0xe6546b64) | 0;
+  }
+
+  /** Fold a time in ms at microsecond resolution. */
+  time(ms: number): void {
+    const us = Math.round(ms * 1000);
+    this.int(us | 0);
+    this.int(Math.floor(us / 4294967296) | 0);
+  }
+
+  str(s: string): void {
+    for (let i = 0; i < s.length; i++) this.int(s.charCodeAt(i));
+    this.int(s.length);
+  }
+
+  hex(): string {
+    return (
+      (this.#a >>> 0).toString(16).padStart(8, '0') + (this.#b >>> 0).toString(16).padStart(8, '0')
+    );
+  }
+}
