@@ -1,0 +1,41 @@
+/**
+ * `hearsay node`: run one dissemination node as a process (see src/net/node-main.ts).
+ *
+ * The flags come from `NODE_FLAGS`, the same table the directly-runnable node-main.ts
+ * parses, so the command and the test/benchmark entry point cannot drift. Validation lives
+ * in `nodeOptionsFromFlags`; commander only collects the strings.
+ */
+
+import type { Command } from 'commander';
+import { isRemoteError } from '../core/errors.ts';
+import { NODE_FLAGS, nodeOptionsFromFlags, runNodeProcess } from '../net/node-main.ts';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function registerNodeCommand(program: Command): Command {
+  const cmd = program
+    .command('node')
+    .description(
+      'run a dissemination node over UDP/TCP; with --control, a JSON-lines control channel on stdin/stdout',
+    );
+  for (const f of NODE_FLAGS) {
+    if (f.value === undefined) cmd.option(`--${f.name}`, f.help);
+    else if (f.multiple) cmd.option(`--${f.name} <${f.value}>`, f.help, collect);
+    else cmd.option(`--${f.name} <${f.value}>`, f.help);
+  }
+  cmd.action(async (raw: Record<string, string | string[] | boolean | undefined>) => {
+    let options: ReturnType<typeof nodeOptionsFromFlags>;
+    try {
+      options = nodeOptionsFromFlags(raw);
+    } catch (err) {
+      if (!isRemoteError(err)) throw err;
+      process.stderr.write(`hearsay node: ${err.code}: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await runNodeProcess(options);
+  });
+  return cmd;
+}
