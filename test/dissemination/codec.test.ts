@@ -131,6 +131,18 @@ describe('round trip', () => {
     bytes.fill(0);
     assert.deepEqual([...data], [7, 7, 7]);
   });
+  test('one item at every default limit (longest id, largest data, largest hops) fits a packet', () => {
+    const lim = DEFAULT_DISSEMINATION_LIMITS;
+    const it = item('x'.repeat(lim.idBytesMax), new Uint8Array(lim.itemDataBytesMax), HOPS_MAX);
+    for (const msg of [
+      { t: 'push', items: [it], feedback: true },
+      { t: 'items', items: [it] },
+      { t: 'ack2', items: [it], want: [] },
+    ] as DisseminationMsg[]) {
+      assert.ok(codec.sizeOf(msg) <= lim.packetBytesMax, `${msg.t}: ${codec.sizeOf(msg)}`);
+      assert.deepEqual(codec.decode(codec.encode(msg)), msg);
+    }
+  });
   test('type codes are distinct and cover every message type', () => {
     const codes = MESSAGE_TYPES.map((t) => TYPE_CODES[t]);
     assert.equal(new Set(codes).size, MESSAGE_TYPES.length);
