@@ -1,0 +1,236 @@
+/**
+ * LZW as memberlist uses it: Go's `compress/lzw` with `lzw.LSB` bit order and literal width 8.
+ *
+ * The format (the variable-width LZW of GIF and TIFF, with GIF's code packing):
+ *   - codes 0..255 stand for themselves, 256 is CLEAR, 257 is END; the first string added to
+ *     the table gets code 258;
+ *   - codes start 9 bits wide and widen by one bit, up to 12, as soon as the next free code
+ *     reaches the current width's limit (2^width); bits are packed least significant first
+ *     and the last byte is zero-padded;
+ *
+ * and the habits of Go's implementation that a byte-exact writer must copy:
+ *   - the writer always starts with CLEAR and ends with END;
+ *   - it counts a code as "assigned" for every code it emits after the first of a run
+ *     (including the last one written at close), widening at 2^width as above;
+ *   - when its next free code would be 4095 it emits CLEAR (at the current, 12-bit width)
+ *     and starts over at 9 bits with an empty table, so code 4095 never appears from Go;
+ *
+ * and of Go's reader, which decides what we must accept:
+ *   - a code is valid if it is a literal, CLEAR, END, or at most the next free code (the
+ *     "KwKwK" case: next free code = previous string + its own first byte);
+ *   - once the table is full at 12 bits it stops adding entries (no error) until CLEAR;
+ *   - input that ends before END is an error (Go: unexpected EOF); bytes after END are
+ *     ignored.
+ *
+ * Go puts no bound on the decompressed size. Ours does: the caller passes `outputBytesMax`
+ * (a `MemberlistLimits` field) and an overflow is `HEARSAY_ERR_DECODE_OVERSIZE` before the
+ * output buffer grows past it.
+ */
+
+import { RemoteError } from '../../core/errors.ts';
+
+const LITERAL_WIDTH = 8;
+const CLEAR = 1 << LITERAL_WIDTH; // 256
+const END = CLEAR + 1; // 257
+const WIDTH_MIN = LITERAL_WIDTH + 1; // 9
+const WIDTH_MAX = 12;
+/** Go's writer resets when its next free code reaches this (1<<12 - 1). */
+const WRITER_CODE_LIMIT = (1 << WIDTH_MAX) - 1;
+const TABLE_SIZE = 1 << WIDTH_MAX;
+
+/** Growable output for the writer; sized from the input so it rarely grows. */
+class BitWriter {
+  private out: Uint8Array;
+  private length = 0;
+  private bits = 0;
+  private bitCount = 0;
+
+  constructor(expectedBytes: number) {
+    this.out = new Uint8Array(Math.max(16, expectedBytes));
+  }
+
+  write(code: number, width: number): void {
+    this.bits |= code << this.bitCount;
+    this.bitCount += width;
+    while (this.bitCount >= 8) {
+      this.push(this.bits & 0xff);
+      this.bits >>>= 8;
+      this.bitCount -= 8;
+    }
+  }
+
+  private push(byte: number): void {
+    if (this.length === this.out.length) {
+      const next = new Uint8Array(this.out.length * 2);
+      next.set(this.out);
+      this.out = next;
+    }
+    this.out[this.length++] = byte;
+  }
+
+  finish(): Uint8Array {
+    if (this.bitCount > 0) this.push(this.bits & 0xff);
+    return this.out.slice(0, this.length);
+  }
+}
+
+/** Compresses `input` to exactly the bytes Go's `lzw.NewWriter(w, lzw.LSB, 8)` produces. */
+export function lzwCompress(input: Uint8Array): Uint8Array {
+  const out = new BitWriter((input.length >> 1) + 8);
+  let width = WIDTH_MIN;
+  let nextCode = END; // last assigned code; the next string gets nextCode + 1
+  let widthLimit = 1 << WIDTH_MIN;
+  // (prefix code << 8 | next byte) → code of that string.
+  const table = new Map<number, number>();
+
+  // Counts one more assigned code. Returns false when the table was reset instead (Go's
+  // writer then emits CLEAR and does not record the pending string).
+  const assign = (): boolean => {
+    nextCode++;
+    if (nextCode === widthLimit) {
+      width++;
+      widthLimit <<= 1;
+    }
+    if (nextCode === WRITER_CODE_LIMIT) {
+      out.write(CLEAR, width);
+      width = WIDTH_MIN;
+      nextCode = END;
+      widthLimit = 1 << WIDTH_MIN;
+      table.clear();
+      return false;
+    }
+    return true;
+  };
+
+  out.write(CLEAR, width);
+  if (input.length === 0) {
+    out.write(END, width);
+    return out.finish();
+  }
+  let code = input[0]!;
+  for (let i = 1; i < input.length; i++) {
+    const byte = input[i]!;
+    const key = (code << 8) | byte;
+    const known = table.get(key);
+    if (known !== undefined) {
+      code = known;
+      continue;
+    }
+    out.write(code, width);
+    code = byte;
+    if (assign()) table.set(key, nextCode);
+  }
+  out.write(code, width);
+  assign();
+  out.write(END, width);
+  return out.finish();
+}
+
+/**
+ * Decompresses Go-LZW (LSB, 8-bit literals). Throws `RemoteError`: MALFORMED for an invalid
+ * code, TRUNCATED when the input ends before END, OVERSIZE past `outputBytesMax`.
+ */
+export function lzwDecompress(input: Uint8Array, outputBytesMax: number, what = 'lzw'): Uint8Array {
+  const prefix = new Uint16Array(TABLE_SIZE);
+  const suffix = new Uint8Array(TABLE_SIZE);
+  const scratch = new Uint8Array(TABLE_SIZE);
+  let out = new Uint8Array(Math.min(outputBytesMax, Math.max(64, input.length * 3)));
+  let length = 0;
+
+  let width = WIDTH_MIN;
+  let hi = END; // the code the next new string will get, once a previous code is known
+  let widthLimit = 1 << WIDTH_MIN;
+  let last = -1; // previous code, or -1 right after CLEAR / when the table is full
+  let bits = 0;
+  let bitCount = 0;
+  let pos = 0;
+
+  const emit = (from: Uint8Array, start: number, end: number): void => {
+    const n = end - start;
+    if (length + n > outputBytesMax) {
+      throw new RemoteError(
+        'HEARSAY_ERR_DECODE_OVERSIZE',
+        `${what}: decompressed output exceeds ${outputBytesMax} bytes`,
+      );
+    }
+    if (length + n > out.length) {
+      let size = Math.max(64, out.length * 2);
+      while (size < length + n) size *= 2;
+      const next = new Uint8Array(Math.min(size, outputBytesMax));
+      next.set(out.subarray(0, length));
+      out = next;
+    }
+    out.set(from.subarray(start, end), length);
+    length += n;
+  };
+
+  for (;;) {
+    while (bitCount < width) {
+      if (pos >= input.length) {
+        throw new RemoteError(
+          'HEARSAY_ERR_DECODE_TRUNCATED',
+          `${what}: stream ends before the end code`,
+        );
+      }
+      bits |= input[pos++]! << bitCount;
+      bitCount += 8;
+    }
+    const code = bits & ((1 << width) - 1);
+    bits >>>= width;
+    bitCount -= width;
+
+    if (code === CLEAR) {
+      width = WIDTH_MIN;
+      hi = END;
+      widthLimit = 1 << WIDTH_MIN;
+      last = -1;
+      continue;
+    }
+    if (code === END) break;
+    if (code < CLEAR) {
+      scratch[0] = code;
+      emit(scratch, 0, 1);
+      if (last !== -1) {
+        suffix[hi] = code;
+        prefix[hi] = last;
+      }
+    } else if (code <= hi) {
+      // Expand back to front into the scratch buffer: the table stores each string as
+      // (prefix code, last byte).
+      let i = TABLE_SIZE;
+      let c = code;
+      if (code === hi && last !== -1) {
+        // KwKwK: the string is last's string plus last's first byte.
+        let head = last;
+        while (head >= CLEAR) head = prefix[head]!;
+        scratch[--i] = head;
+        c = last;
+      }
+      while (c >= CLEAR) {
+        scratch[--i] = suffix[c]!;
+        c = prefix[c]!;
+      }
+      scratch[--i] = c;
+      emit(scratch, i, TABLE_SIZE);
+      if (last !== -1) {
+        suffix[hi] = c;
+        prefix[hi] = last;
+      }
+    } else {
+      throw new RemoteError('HEARSAY_ERR_DECODE_MALFORMED', `${what}: invalid code ${code}`);
+    }
+    last = code;
+    hi++;
+    if (hi >= widthLimit) {
+      if (width === WIDTH_MAX) {
+        // Table full: keep decoding with what we have, add nothing until CLEAR.
+        last = -1;
+        hi--;
+      } else {
+        width++;
+        widthLimit <<= 1;
+      }
+    }
+  }
+  return out.slice(0, length);
+}
