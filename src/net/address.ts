@@ -8,7 +8,7 @@
  */
 
 import { isIPv4 } from 'node:net';
-import { RemoteError } from '../core/errors.ts';
+import { type ErrorCode, RemoteError } from '../core/errors.ts';
 
 export interface HostPort {
   readonly host: string;
@@ -26,7 +26,7 @@ export function parseHostPort(
   text: string,
   field: string,
   allowPortZero = false,
-  code: 'HEARSAY_ERR_CONFIG_INVALID' | 'HEARSAY_ERR_CLI_USAGE' = 'HEARSAY_ERR_CONFIG_INVALID',
+  code: ErrorCode = 'HEARSAY_ERR_CONFIG_INVALID',
 ): HostPort {
   const colon = text.lastIndexOf(':');
   const host = colon < 0 ? '' : text.slice(0, colon);

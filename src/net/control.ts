@@ -16,6 +16,7 @@
  */
 
 import { RemoteError } from '../core/errors.ts';
+import { parseHostPort } from './address.ts';
 
 /** Longest control line, in bytes: room for a publish of a 60 kB item in base64, and then some. */
 export const CONTROL_LINE_BYTES_MAX = 1 << 20;
@@ -57,6 +58,7 @@ export function parseControlLine(line: string): ControlCommand {
           `peers: ${peers.length} peers, limit CONTROL_PEERS_MAX is ${CONTROL_PEERS_MAX}`,
         );
       }
+      for (const p of peers) parseHostPort(p, 'peers', false, 'HEARSAY_ERR_CONTROL_INVALID');
       return { cmd: 'peers', peers };
     }
     case 'publish': {

@@ -7,7 +7,8 @@
  *   contract                 here
  *   ────────────────────     ─────────────────────────────────────────────────────────────
  *   NodeId                   AddressBook: self = 0, "a.b.c.d:port" ↔ 1, 2, … as seen
- *   ctx.now                  performance.now() − start: monotonic ms, immune to clock steps
+ *   ctx.now                  performance.now() − start: monotonic ms, immune to clock steps;
+ *                            read once per call, never before a firing timer's due time
  *   ctx.rng                  Rng(seed); the seed is reported (`seed`) to replay in the sim
  *   randomPeer(s)            uniform over the address book, self excluded
  *   send                     codec.encode → one udp4 datagram (≤ packetBytesMax)
@@ -371,11 +372,11 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
     }
   }
 
-  #onTimer(kind: T): void {
+  #onTimer(kind: T, dueMs: number): void {
     this.#timers.delete(kind);
     if (!this.#running) return;
     try {
-      this.#dispatch((p, ctx) => p.handleTimer(ctx, kind));
+      this.#dispatch((p, ctx) => p.handleTimer(ctx, kind), dueMs);
     } catch (err) {
       this.#inputFailed(err, `timer ${kind}`);
     }
@@ -418,10 +419,16 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
 
   // ── dispatch and outputs ───────────────────────────────────────────────────────────────
 
-  #dispatch<R>(fn: (protocol: P, ctx: Context<M, T, E>) => R): R {
+  /**
+   * `notBeforeMs`: a timer's due time. libuv rounds timer deadlines to whole milliseconds and
+   * may fire a fraction early by `performance.now()`; clamping keeps the promise a protocol
+   * relies on (a timer armed at t for d ms sees `now >= t + d`), and the max with the last
+   * reading keeps `now` monotonic across calls.
+   */
+  #dispatch<R>(fn: (protocol: P, ctx: Context<M, T, E>) => R, notBeforeMs = 0): R {
     assert(!this.#active, 'protocol re-entered: a call started while another was running');
     this.#active = true;
-    this.#nowMs = performance.now() - this.#startMs;
+    this.#nowMs = Math.max(this.#nowMs, notBeforeMs, performance.now() - this.#startMs);
     try {
       return fn(this.#protocol, this.#ctx);
     } finally {
@@ -537,9 +544,11 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
         const old = host.#timers.get(kind);
         if (old !== undefined) clearTimeout(old);
         if (!host.#running) return;
+        const waitMs = Math.min(delayMs, TIMER_DELAY_MS_MAX);
+        const dueMs = host.#nowMs + waitMs;
         host.#timers.set(
           kind,
-          setTimeout(() => host.#onTimer(kind), Math.min(delayMs, TIMER_DELAY_MS_MAX)),
+          setTimeout(() => host.#onTimer(kind, dueMs), waitMs),
         );
       },
       cancelTimer(kind: T): void {
