@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { isRemoteError } from '../core/errors.ts';
 import { type CliIo, processIo } from './io.ts';
+import { registerNodeCommand } from './node-command.ts';
 import { registerReproduceCommand } from './reproduce-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { simFlagAccepts } from './sim-flags.ts';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo): Command {
     .showSuggestionAfterError(true);
   const sim = registerSimCommand(program, io);
   registerReproduceCommand(sim, io);
+  registerNodeCommand(program);
   return program;
 }
 
@@ -84,7 +86,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  process.exitCode = await run(argv.slice(2));
+  const code = await run(argv.slice(2));
+  // Only failures are written: a command that sets process.exitCode itself (`hearsay node`
+  // does) must not have it reset to 0 here.
+  if (code !== 0) process.exitCode = code;
 }
 
 // `node src/cli/main.ts …` (the npm "sim" script) runs it directly; bin/hearsay.js calls main.
