@@ -64,6 +64,7 @@ export class DisseminationNode
   readonly limits: DisseminationLimits;
   readonly #store = new ItemStore();
   readonly #budget: MessageBudget;
+  #syn: SynMsg | null = null;
 
   constructor(
     config: DisseminationConfig,
@@ -125,7 +126,7 @@ export class DisseminationNode
       ctx.setTimer('gossip', this.config.periodMs);
     } else {
       const peer = ctx.randomPeer();
-      if (peer >= 0) this.#send(ctx, peer, { t: 'syn', ids: this.#digest() });
+      if (peer >= 0) this.#send(ctx, peer, this.#synMessage());
       ctx.setTimer('anti-entropy', this.config.antiEntropyPeriodMs);
     }
   }
@@ -194,8 +195,8 @@ export class DisseminationNode
       }
       case 'push-pull':
       case 'anti-entropy': {
-        const ids = this.#digest();
-        for (const peer of peers) this.#send(ctx, peer, { t: 'syn', ids } satisfies SynMsg);
+        const syn = this.#synMessage();
+        for (const peer of peers) this.#send(ctx, peer, syn);
         return;
       }
     }
@@ -230,6 +231,10 @@ export class DisseminationNode
   }
 
   #onSyn(ctx: DisseminationContext, from: NodeId, msg: SynMsg): void {
+    // Fast path, and the common one once an epidemic is over: both sides know the same
+    // ids. Decided without allocating; digests carry distinct ids.
+    const known = this.#store.countKnown(msg.ids);
+    if (known === msg.ids.length && known === this.#store.size) return;
     const offer = this.#cap(this.#store.notIn(msg.ids));
     const want = this.#cap(this.#store.lacking(msg.ids));
     if (offer.length === 0 && want.length === 0) return;
@@ -275,18 +280,25 @@ export class DisseminationNode
     }
   }
 
+  /** The current `syn`, reused while the store is unchanged (messages are immutable). */
+  #synMessage(): SynMsg {
+    const ids = this.#digest();
+    if (this.#syn === null || this.#syn.ids !== ids) this.#syn = { t: 'syn', ids };
+    return this.#syn;
+  }
+
   #hotEntries(): Entry[] {
     const out: Entry[] = [];
     for (const e of this.#store.entries()) if (e.hot) out.push(e);
     return out;
   }
 
-  #digest(): string[] {
+  #digest(): readonly string[] {
     return this.#cap(this.#store.ids());
   }
 
   /** Cut an id list to what one message may carry. */
-  #cap(ids: string[]): string[] {
+  #cap(ids: readonly string[]): readonly string[] {
     const max = this.limits.idsMax;
     return ids.length > max ? ids.slice(0, max) : ids;
   }

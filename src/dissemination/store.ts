@@ -2,9 +2,11 @@
  * A node's known items, with the per-item rumor state SIR needs.
  *
  * `hot` is the SIR "infective" flag: a hot item is still being pushed; a cold one is kept
- * (to answer digests and pulls) but no longer spread actively ("removed"). The map is
- * created lazily: in a million-node simulation most nodes start empty, and an empty Map
- * per node would cost more than the protocol state itself.
+ * (to answer digests and pulls) but no longer spread actively ("removed").
+ *
+ * Memory layout matters here: a million-node simulation holds a million stores, most with
+ * zero or one item. So the first entry lives in a field and a Map is built only for the
+ * second; a store that stays small costs one object, not a hash table, and stays in cache.
  */
 
 import type { Item } from './messages.ts';
@@ -20,43 +22,63 @@ export interface Entry {
 
 /** Below this size a linear scan beats building a Set. */
 const LINEAR_SCAN_MAX = 16;
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 export class ItemStore {
+  #first: Entry | null = null;
   #map: Map<string, Entry> | null = null;
+  /** Cached `ids()`: digests are sent every period and the store rarely changes. */
+  #ids: readonly string[] = NO_IDS;
 
   get size(): number {
-    return this.#map === null ? 0 : this.#map.size;
+    return this.#map !== null ? this.#map.size : this.#first === null ? 0 : 1;
   }
 
   has(id: string): boolean {
-    return this.#map?.has(id) === true;
+    return this.get(id) !== undefined;
   }
 
   get(id: string): Entry | undefined {
-    return this.#map?.get(id);
+    if (this.#map !== null) return this.#map.get(id);
+    const f = this.#first;
+    return f !== null && f.item.id === id ? f : undefined;
   }
 
   /** Add a new item; returns its entry, or null if the id was already known. */
   add(item: Item, hot: boolean, nowMs: number): Entry | null {
-    if (this.#map === null) this.#map = new Map();
-    else if (this.#map.has(item.id)) return null;
+    if (this.has(item.id)) return null;
     const entry: Entry = { item, hot, counter: 0, learnedAtMs: nowMs };
+    if (this.#first === null) {
+      this.#first = entry;
+      this.#ids = [item.id];
+      return entry;
+    }
+    if (this.#map === null) this.#map = new Map([[this.#first.item.id, this.#first]]);
     this.#map.set(item.id, entry);
+    this.#ids = [...this.#map.keys()];
     return entry;
   }
 
-  ids(): string[] {
-    return this.#map === null ? [] : [...this.#map.keys()];
+  /** All known ids, oldest first. The array is shared: callers must not mutate it. */
+  ids(): readonly string[] {
+    return this.#ids;
   }
 
-  entries(): IterableIterator<Entry> | readonly Entry[] {
-    return this.#map === null ? [] : this.#map.values();
+  /** Number of ids in `ids` this store knows (ids assumed distinct). */
+  countKnown(ids: readonly string[]): number {
+    let known = 0;
+    for (const id of ids) if (this.has(id)) known++;
+    return known;
+  }
+
+  entries(): Iterable<Entry> {
+    if (this.#map !== null) return this.#map.values();
+    return this.#first === null ? [] : [this.#first];
   }
 
   /** True when at least one item is still hot. */
   anyHot(): boolean {
-    if (this.#map === null) return false;
-    for (const e of this.#map.values()) if (e.hot) return true;
+    for (const e of this.entries()) if (e.hot) return true;
     return false;
   }
 
@@ -69,13 +91,12 @@ export class ItemStore {
 
   /** This store's ids that are not in `ids`. */
   notIn(ids: readonly string[]): string[] {
-    if (this.#map === null) return [];
     const out: string[] = [];
     if (ids.length <= LINEAR_SCAN_MAX) {
-      for (const id of this.#map.keys()) if (!ids.includes(id)) out.push(id);
+      for (const id of this.#ids) if (!ids.includes(id)) out.push(id);
     } else {
       const set = new Set(ids);
-      for (const id of this.#map.keys()) if (!set.has(id)) out.push(id);
+      for (const id of this.#ids) if (!set.has(id)) out.push(id);
     }
     return out;
   }
@@ -83,9 +104,8 @@ export class ItemStore {
   /** The items among `ids` that this store has. */
   items(ids: readonly string[]): Item[] {
     const out: Item[] = [];
-    if (this.#map === null) return out;
     for (const id of ids) {
-      const e = this.#map.get(id);
+      const e = this.get(id);
       if (e !== undefined) out.push(e.item);
     }
     return out;

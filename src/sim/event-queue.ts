@@ -33,12 +33,17 @@ export class EventQueue {
   /** TIMER: generation; DELIVER: 1 if reliable. */
   gen = new Int32Array(INITIAL_SLOTS);
   /** DELIVER: the message; CONTROL: the callback. */
-  payload: unknown[] = new Array(INITIAL_SLOTS);
+  // Filled, never holey: a large holey array can fall into V8's slow dictionary mode.
+  payload: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(null);
   #free = new Int32Array(INITIAL_SLOTS);
   #freeCount = 0;
   #slotsUsed = 0;
 
+  // The heap keeps each entry's key (time, seq) beside its slot index, so sifting reads
+  // contiguous memory instead of chasing slots scattered across the pool.
   #heap = new Int32Array(INITIAL_SLOTS);
+  #heapTime = new Float64Array(INITIAL_SLOTS);
+  #heapSeq = new Float64Array(INITIAL_SLOTS);
   #heapSize = 0;
   #fifo = new Int32Array(INITIAL_SLOTS);
   #fifoHead = 0;
@@ -74,7 +79,7 @@ export class EventQueue {
   pop(): number {
     const heapSize = this.#heapSize;
     let slot: number;
-    if (heapSize > 0 && this.time[this.#heap[0]!]! <= this.now) slot = this.#heapPop();
+    if (heapSize > 0 && this.#heapTime[0]! <= this.now) slot = this.#heapPop();
     else if (this.#fifoCount > 0) slot = this.#fifoPop();
     else if (heapSize > 0) slot = this.#heapPop();
     else return -1;
@@ -86,7 +91,7 @@ export class EventQueue {
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
     if (this.#fifoCount > 0) return this.now;
-    return this.#heapSize > 0 ? this.time[this.#heap[0]!]! : Number.POSITIVE_INFINITY;
+    return this.#heapSize > 0 ? this.#heapTime[0]! : Number.POSITIVE_INFINITY;
   }
 
   #alloc(): number {
@@ -123,7 +128,7 @@ export class EventQueue {
     this.node = grow(this.node, (k) => new Int32Array(k));
     this.aux = grow(this.aux, (k) => new Int32Array(k));
     this.gen = grow(this.gen, (k) => new Int32Array(k));
-    this.payload.length = n;
+    for (let i = this.payload.length; i < n; i++) this.payload.push(null);
   }
 
   #fifoPush(slot: number): void {
@@ -147,48 +152,75 @@ export class EventQueue {
     return slot;
   }
 
-  #less(a: number, b: number): boolean {
-    const ta = this.time[a]!;
-    const tb = this.time[b]!;
-    return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!);
-  }
-
   #heapPush(slot: number): void {
     if (this.#heapSize === this.#heap.length) {
-      const h = new Int32Array(this.#heap.length * 2);
+      const cap = this.#heap.length * 2;
+      const h = new Int32Array(cap);
       h.set(this.#heap);
       this.#heap = h;
+      const ht = new Float64Array(cap);
+      ht.set(this.#heapTime);
+      this.#heapTime = ht;
+      const hs = new Float64Array(cap);
+      hs.set(this.#heapSeq);
+      this.#heapSeq = hs;
     }
     const heap = this.#heap;
+    const ht = this.#heapTime;
+    const hs = this.#heapSeq;
+    const t = this.time[slot]!;
+    const q = this.seq[slot]!;
     let i = this.#heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.#less(slot, p)) break;
-      heap[i] = p;
+      const pt = ht[parent]!;
+      if (pt < t || (pt === t && hs[parent]! < q)) break;
+      heap[i] = heap[parent]!;
+      ht[i] = pt;
+      hs[i] = hs[parent]!;
       i = parent;
     }
     heap[i] = slot;
+    ht[i] = t;
+    hs[i] = q;
   }
 
   #heapPop(): number {
     const heap = this.#heap;
+    const ht = this.#heapTime;
+    const hs = this.#heapSeq;
     const top = heap[0]!;
-    const last = heap[--this.#heapSize]!;
-    const size = this.#heapSize;
+    const size = --this.#heapSize;
     if (size > 0) {
+      const last = heap[size]!;
+      const lt = ht[size]!;
+      const lq = hs[size]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= size) break;
         const r = l + 1;
         let c = l;
-        if (r < size && this.#less(heap[r]!, heap[l]!)) c = r;
-        if (!this.#less(heap[c]!, last)) break;
+        let ct = ht[l]!;
+        let cq = hs[l]!;
+        if (r < size) {
+          const rt = ht[r]!;
+          const rq = hs[r]!;
+          if (rt < ct || (rt === ct && rq < cq)) {
+            c = r;
+            ct = rt;
+            cq = rq;
+          }
+        }
+        if (lt < ct || (lt === ct && lq < cq)) break;
         heap[i] = heap[c]!;
+        ht[i] = ct;
+        hs[i] = cq;
         i = c;
       }
       heap[i] = last;
+      ht[i] = lt;
+      hs[i] = lq;
     }
     return top;
   }

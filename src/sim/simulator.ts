@@ -90,6 +90,10 @@ class SimContext<M, T extends string, E extends ProtocolEvent> implements Contex
 
   randomPeers(k: number, out: NodeId[]): NodeId[] {
     out.length = 0;
+    if (k === 1 && this.#n > 1) {
+      out.push(this.randomPeer());
+      return out;
+    }
     const want = Math.min(k, this.#n - 1);
     if (want >= (this.#n - 1) / 2) {
       // Dense: partial Fisher–Yates over the explicit list.
@@ -191,8 +195,9 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
     this.#traceEvents = opts.traceEvents ?? true;
     this.#trace.int(opts.seed | 0);
     this.#trace.int(this.n);
-    this.protocols = new Array(this.n);
-    for (let i = 0; i < this.n; i++) this.protocols[i] = opts.spec.create(i);
+    // Built by push: `new Array(n)` for large n starts out in slow dictionary mode.
+    this.protocols = [];
+    for (let i = 0; i < this.n; i++) this.protocols.push(opts.spec.create(i));
     for (let i = 0; i < this.n; i++) this.#call(i, (p, ctx) => p.start(ctx));
   }
 
@@ -306,8 +311,7 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
       stats.eventsProcessed++;
       if (trace !== null) {
         trace.int(kind | (aux << 2));
-        trace.int(node);
-        trace.time(now);
+        trace.int(node ^ Math.imul(now * 1000, 0x9e3779b1));
       }
       if (kind === EV_DELIVER) {
         const msg = q.payload[slot] as M;
@@ -380,8 +384,9 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
 
   /** @internal */
   armTimer(node: NodeId, kind: T, delayMs: number): void {
-    const i = this.#timerIndex.get(kind);
-    assert(i !== undefined, `unknown timer kind ${kind}`);
+    // Timer kinds are a handful: a scan beats a Map lookup on this hot path.
+    const i = this.#timerKinds.indexOf(kind);
+    assert(i >= 0, `unknown timer kind ${kind}`);
     assert(
       delayMs >= 0 && Number.isFinite(delayMs),
       `timer delay must be finite and ≥ 0, got ${delayMs}`,
