@@ -24,7 +24,8 @@ export function processIo(): CliIo {
       process.stderr.write(text);
     },
     stderrIsTTY: process.stderr.isTTY === true,
-    stderrColumns: process.stderr.columns ?? 80,
+    // 0 under some pseudo-terminals (script(1)) as well as undefined on pipes.
+    stderrColumns: process.stderr.columns || 80,
     nowMs: () => performance.now(),
   };
 }

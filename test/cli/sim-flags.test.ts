@@ -5,6 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
@@ -217,6 +218,14 @@ describe('parseSimFlags: bad values name the flag and the range', () => {
       );
     });
   }
+
+  it('docs/cli.md documents every flag in its table', () => {
+    const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+    for (const flag of SIM_FLAGS) {
+      const usage = flag.value === null ? `--${flag.name}` : `--${flag.name} ${flag.value}`;
+      assert.ok(doc.includes(`| \`${usage}\` |`), `docs/cli.md lacks a row for ${usage}`);
+    }
+  });
 
   it('every flag says what it accepts', () => {
     for (const flag of SIM_FLAGS) {
