@@ -40,7 +40,7 @@ const VSN_BYTES = 6;
 // ---------------------------------------------------------------------------------------
 // Shared field helpers
 
-function readAddr(r: GoMsgpackReader, what: string, optional: boolean): Uint8Array {
+export function readAddr(r: GoMsgpackReader, what: string, optional: boolean): Uint8Array {
   const addr = r.bytes0(what, ADDR_BYTES_MAX, 'an IP address length (16)');
   if (addr.length === 4 || addr.length === 16 || (optional && addr.length === 0)) return addr;
   throw malformedError(`${what}: an IP address is 4 or 16 bytes, got ${addr.length}`);
@@ -72,7 +72,11 @@ function writeVsn(w: GoMsgpackWriter, vsn: Vsn | null): void {
 }
 
 /** Iterates a struct map's keys; `field` reads the value of a known key and returns true. */
-function readStruct(r: GoMsgpackReader, what: string, field: (key: string) => boolean): void {
+export function readStruct(
+  r: GoMsgpackReader,
+  what: string,
+  field: (key: string) => boolean,
+): void {
   const n = r.mapHeaderOrNil(what, STRUCT_KEYS_MAX, 'the struct key limit (64)');
   if (n === null) throw malformedError(`${what}: body is nil`);
   for (let i = 0; i < n; i++) {

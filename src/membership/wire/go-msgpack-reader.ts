@@ -75,6 +75,13 @@ export class GoMsgpackReader {
     }
   }
 
+  /** The value just read must end the input: trailing bytes are MALFORMED. */
+  expectEnd(what: string): void {
+    if (this.pos !== this.end) {
+      throw malformedError(`${what}: ${this.end - this.pos} bytes after the message`);
+    }
+  }
+
   /** One raw byte outside msgpack (a type byte). */
   byte(what: string): number {
     this.need(1, what);

@@ -217,7 +217,7 @@ function decodePacketMessage(
         );
       }
       const { algo, buf } = readCompressBody(r);
-      expectEnd(r, 'compress');
+      r.expectEnd('compress');
       if (algo !== COMPRESSION_ALGO_LZW)
         throw malformedError(`compress: unknown algorithm ${algo}`);
       const inner = lzwDecompress(buf, budget.decompressedBytesLeft, 'compress.Buf');
@@ -236,7 +236,7 @@ function decodePacketMessage(
         `packet: unknown message type ${type}`,
       );
   }
-  expectEnd(r, m.type);
+  r.expectEnd(m.type);
   return m;
 }
 
@@ -267,10 +267,6 @@ function decodeCompound(
     const part = r.take(length, 'compound: part');
     parts.push(decodePacketMessage(part, limits, depth + 1, budget));
   }
-  expectEnd(r, 'compound');
+  r.expectEnd('compound');
   return { type: 'compound', parts };
-}
-
-export function expectEnd(r: GoMsgpackReader, what: string): void {
-  if (r.remaining !== 0) throw malformedError(`${what}: ${r.remaining} bytes after the message`);
 }

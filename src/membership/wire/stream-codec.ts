@@ -50,7 +50,6 @@ import {
   type Stream,
   type StreamMessage,
 } from './messages.ts';
-import { expectEnd } from './packet-codec.ts';
 
 // ---------------------------------------------------------------------------------------
 // Encoding
@@ -109,7 +108,7 @@ export function decodeStream(bytes: Uint8Array, limits: MemberlistLimits): Strea
   if (bytes[0] !== MESSAGE_TYPE.compress) return decodeStreamMessage(bytes, limits);
   const r = new GoMsgpackReader(bytes, 1);
   const { algo, buf } = readCompressBody(r);
-  expectEnd(r, 'compress');
+  r.expectEnd('compress');
   if (algo !== COMPRESSION_ALGO_LZW) throw malformedError(`compress: unknown algorithm ${algo}`);
   const inner = lzwDecompress(buf, limits.streamDecompressedBytesMax, 'compress.Buf');
   if (inner.length > 0 && inner[0] === MESSAGE_TYPE.compress) {
@@ -167,7 +166,7 @@ function decodeStreamMessage(bytes: Uint8Array, limits: MemberlistLimits): Strea
         `stream: unknown message type ${type}`,
       );
   }
-  expectEnd(r, m.type);
+  r.expectEnd(m.type);
   return m;
 }
 

@@ -27,11 +27,7 @@
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { assert, RemoteError } from '../../core/errors.ts';
-import {
-  encryptFrameHeader,
-  labelBytes,
-  readEncryptFrame,
-} from '../../membership/wire/framing.ts';
+import { encryptFrameHeader, labelBytes, readEncryptFrame } from '../../membership/wire/framing.ts';
 import type { MemberlistLimits } from '../../membership/wire/limits.ts';
 import type { Keyring } from './keyring.ts';
 
@@ -46,7 +42,9 @@ export type EncryptionVersion = 0 | 1;
 
 /** Bytes a seal adds to a message: what the piggyback budget must leave free. */
 export function encryptionOverheadBytes(version: EncryptionVersion): number {
-  return version === 1 ? VERSION_BYTES + NONCE_BYTES + TAG_BYTES : VERSION_BYTES + NONCE_BYTES + BLOCK_BYTES + TAG_BYTES;
+  return version === 1
+    ? VERSION_BYTES + NONCE_BYTES + TAG_BYTES
+    : VERSION_BYTES + NONCE_BYTES + BLOCK_BYTES + TAG_BYTES;
 }
 
 /** Exact sealed size of a `plaintextBytes` message. */
@@ -135,7 +133,10 @@ function open(keyring: Keyring, sealed: Uint8Array, aad: Uint8Array, what: strin
   if (sealed.length === 0) throw new RemoteError('HEARSAY_ERR_DECODE_TRUNCATED', `${what}: empty`);
   const version = sealed[0]!;
   if (version > ENCRYPTION_VERSION_MAX) {
-    throw new RemoteError('HEARSAY_ERR_DECODE_VERSION', `${what}: unsupported encryption version ${version}`);
+    throw new RemoteError(
+      'HEARSAY_ERR_DECODE_VERSION',
+      `${what}: unsupported encryption version ${version}`,
+    );
   }
   const v = version as EncryptionVersion;
   if (sealed.length < sealedBytes(v, 0)) {
@@ -165,7 +166,11 @@ function labelAad(label: string | undefined): Uint8Array {
 }
 
 /** Seals a whole UDP datagram (after CRC wrapping) with the primary key. */
-export function sealPacket(keyring: Keyring, packet: Uint8Array, options: SealOptions = {}): Uint8Array {
+export function sealPacket(
+  keyring: Keyring,
+  packet: Uint8Array,
+  options: SealOptions = {},
+): Uint8Array {
   const nonce = options.nonce ?? randomBytes(NONCE_BYTES);
   return seal(keyring.primary, options.version ?? 1, nonce, packet, labelAad(options.label));
 }
@@ -176,7 +181,11 @@ export function openPacket(keyring: Keyring, sealed: Uint8Array, label = ''): Op
 }
 
 /** Seals one stream message into an encrypt frame `0a | length | sealed`. */
-export function sealStream(keyring: Keyring, message: Uint8Array, options: SealOptions = {}): Uint8Array {
+export function sealStream(
+  keyring: Keyring,
+  message: Uint8Array,
+  options: SealOptions = {},
+): Uint8Array {
   const version = options.version ?? 1;
   const header = encryptFrameHeader(sealedBytes(version, message.length));
   const aad = concat(header, labelAad(options.label));
