@@ -18,6 +18,7 @@ import { registerReproduceCommand } from './reproduce-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { simFlagAccepts } from './sim-flags.ts';
 import {
+  CommandFailure,
   EXIT_FAILURE,
   EXIT_USAGE,
   oneLine,
@@ -74,6 +75,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     if (e instanceof UsageError) {
       io.stderr(`${e.line()}\n`);
       return EXIT_USAGE;
+    }
+    if (e instanceof CommandFailure) {
+      io.stderr(`${e.line()}\n`);
+      return EXIT_FAILURE;
     }
     if (isRemoteError(e)) {
       io.stderr(`hearsay: ${oneLine(e.message)} (${e.code})\n`);

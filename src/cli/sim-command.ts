@@ -11,6 +11,8 @@
  * the engine.
  */
 
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { DEFAULT_EXPERIMENT, runDissemination } from '../sim/dissemination-experiment.ts';
 import { comparisonPlan, runComparison } from '../sim/report/comparison.ts';
@@ -22,6 +24,7 @@ import type { DisseminationExperiment, DisseminationResult } from '../sim/types.
 import type { CliIo } from './io.ts';
 import { createProgress } from './progress.ts';
 import { parseSimFlags, type RawSimFlags, SIM_FLAGS } from './sim-flags.ts';
+import { CommandFailure } from './usage-error.ts';
 
 function addSimOptions(cmd: Command, defaults: DisseminationExperiment): Map<string, string> {
   const attributeOf = new Map<string, string>();
@@ -63,6 +66,20 @@ function runWithProgress(
   }
 }
 
+function reportFailure(dir: string, e: unknown): CommandFailure {
+  const reason = e instanceof Error ? e.message : String(e);
+  return new CommandFailure(`cannot write the report to ${dir}: ${reason}`, { cause: e });
+}
+
+async function prepareOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw reportFailure(dir, e);
+  }
+}
+
 export function registerSimCommand(
   program: Command,
   io: CliIo,
@@ -82,6 +99,10 @@ export function registerSimCommand(
       if (!output.quiet) io.stderr(`${text}\n`);
     };
 
+    // Create the report directory first: a ten-million-node run should not find out at the
+    // end that its report cannot be written.
+    if (output.outDir !== null) await prepareOutDir(output.outDir);
+
     if (!output.json) io.stdout(`${paramsLine(experiment)}\n`);
     const result = runWithProgress(io, experiment, experiment.protocol, showProgress);
     if (output.json) io.stdout(`${jsonText(result)}\n`);
@@ -95,7 +116,11 @@ export function registerSimCommand(
       );
       // Loaded here, not at the top: Vega takes longer to import than a small run takes.
       const { writeReport } = await import('../sim/report/write-report.ts');
-      await writeReport(output.outDir, { experiment, result, comparison });
+      try {
+        await writeReport(output.outDir, { experiment, result, comparison });
+      } catch (e) {
+        throw reportFailure(output.outDir, e);
+      }
       if (!output.json) io.stdout(`\nreport: ${output.outDir}/index.html\n`);
     }
   });

@@ -33,6 +33,22 @@ export class UsageError extends ConfigError {
   }
 }
 
+/**
+ * The command was well-formed but its work failed for an outside reason the user can fix
+ * (a report directory that cannot be written). One line, exit 1, no stack: the stack is
+ * for bugs, and this is not one.
+ */
+export class CommandFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CommandFailure';
+  }
+
+  line(): string {
+    return oneLine(`hearsay: ${this.message}`);
+  }
+}
+
 /** `flag must be ACCEPTS, got "RAW"`: the shape of every bad-value message. */
 export function badValue(flag: string, accepts: string, raw: string): UsageError {
   return new UsageError(flag, `must be ${accepts}, got ${JSON.stringify(raw)}`);

@@ -4,7 +4,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -139,6 +139,26 @@ describe('hearsay sim', () => {
       assert.ok(md.includes('![') && md.includes('(sir.svg)'));
       assert.ok(md.includes('| push-pull |'));
       assert.match(io.out.join(''), /report: .*index\.html/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a report directory that cannot be created fails with one line and exit 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hearsay-report-'));
+    try {
+      const file = join(dir, 'not-a-directory');
+      await writeFile(file, '');
+      const io = memoryIo();
+      const code = await run(
+        ['sim', '--nodes', '50', '--out', join(file, 'report'), '--quiet'],
+        io,
+      );
+      assert.equal(code, 1);
+      const err = io.err.join('');
+      assert.equal(err.split('\n').length, 2, err);
+      assert.match(err, /^hearsay: cannot write the report to .*not-a-directory/);
+      assert.deepEqual(io.out, [], 'fails before the simulation runs');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
