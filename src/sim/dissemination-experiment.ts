@@ -4,8 +4,9 @@
  * the epidemic is over and measure it.
  *
  * "Over" means: for rumor mongering (SIR), no node is infective and no message is in
- * flight — the rumor died, and its residue is final; for the other protocols, every live
- * node knows the rumor and no scheduled fault is still to come. Either way the run stops
+ * flight — the rumor died, and its residue is final (with an anti-entropy backstop, also
+ * every live node informed); for the other protocols, every live node knows the rumor.
+ * In every case no scheduled fault may still be to come. Either way the run stops
  * at `durationMs` of virtual time at the latest.
  *
  * Rounds mode is the synchronous model of the papers: every node's timer fires at the same
@@ -226,9 +227,15 @@ export function runDissemination(
   sample();
   scheduleSample(rounds ? period * 1.5 : period);
 
-  const done = isRumor
-    ? () => informed - removed === 0 && sim.stats.messagesInFlight === 0 && pendingFaults === 0
-    : () => informed === up && pendingFaults === 0;
+  // A rumor backed by anti-entropy is over when everyone knows *and* the rumor has died
+  // (so its traffic is fully counted); a bare rumor is over when it has died.
+  const quiescent = (): boolean => informed - removed === 0 && sim.stats.messagesInFlight === 0;
+  const done =
+    isRumor && exp.antiEntropyPeriodMs > 0
+      ? () => informed === up && pendingFaults === 0 && quiescent()
+      : isRumor
+        ? () => quiescent() && pendingFaults === 0
+        : () => informed === up && pendingFaults === 0;
   const stopped = sim.run(exp.durationMs, done);
   if (stopped) sample();
 
