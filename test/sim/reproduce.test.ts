@@ -51,8 +51,10 @@ test('Demers Table 1: residue falls and traffic grows with k; s ≈ e^-m; traffi
   for (const r of rows) {
     const s = r.s.mean;
     const m = r.m.mean;
-    // The paper's relation for push rumor mongering; 15% covers our seed spread of s at k = 5.
-    assert.ok(Math.abs(s - Math.exp(-m)) <= 0.15 * Math.exp(-m), `k=${r.k}: s=${s} e^-m=${Math.exp(-m)}`);
+    // The paper's relation for push rumor mongering is approximate ("s ≈ e^-m"): allow 15%
+    // of it, plus our spread of s (at k = 5 the residue is under two sites of 1000).
+    const tol = 0.15 * Math.exp(-m) + 4 * r.s.se;
+    assert.ok(Math.abs(s - Math.exp(-m)) <= tol, `k=${r.k}: s=${s} e^-m=${Math.exp(-m)} ±${tol}`);
     // With counters, R the number of removed sites: traffic ≥ (k+1)·R − 1, and the
     // unnecessary messages ≤ k(2R − 1). (Read as a bound on all traffic, the paper's own
     // k = 1 row, m = 1.7 at s = 0.18, would break it; the necessary R − 1 come on top.)
