@@ -37,7 +37,10 @@ export function buildProgram(io: CliIo): Command {
       writeErr: io.stderr,
       outputError: () => {},
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // A subcommand's flags belong to it even when a parent has a flag of the same name
+    // (`sim --json` and `sim reproduce NAME --json`); commander needs this at every level.
+    .enablePositionalOptions();
   const sim = registerSimCommand(program, io);
   registerReproduceCommand(sim, io);
   registerNodeCommand(program);

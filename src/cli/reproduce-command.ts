@@ -1,12 +1,12 @@
 /**
  * `hearsay sim reproduce NAME [--seeds N] [--quick] [--json]`: rerun one of the papers'
- * experiments (src/sim/reproduce) and print its table, or its JSON.
- *
- * The reproductions are loaded when the command runs, not when the CLI starts: they pull
- * in every protocol and are not needed for `hearsay sim` or `--help`.
+ * experiments (the REPRODUCTIONS registry in src/sim/reproduce) and print its table, or its
+ * JSON. An unknown NAME is a usage error that lists the known ones; `--help` lists them
+ * with their descriptions.
  */
 
 import type { Command } from 'commander';
+import { REPRODUCTIONS, type Reproduction } from '../sim/reproduce/index.ts';
 import { parseInteger, type Range } from './flag-values.ts';
 import type { CliIo } from './io.ts';
 import { createProgress } from './progress.ts';
@@ -15,25 +15,7 @@ import { UsageError } from './usage-error.ts';
 /** Seeds per configuration; each seed is one full run, so a thousand is already hours. */
 export const SEEDS_RANGE: Range = { min: 1, max: 1000 };
 
-/** The contract of src/sim/reproduce/index.ts. */
-export interface Reproduction {
-  readonly describe: string;
-  run(opts: { seeds?: number; quick?: boolean; onProgress?: (msg: string) => void }): {
-    text: string;
-    json: unknown;
-  };
-}
-
 export type ReproductionTable = Readonly<Record<string, Reproduction>>;
-
-/** The loader is injectable so tests can supply a table without the real experiments. */
-export type LoadReproductions = () => Promise<ReproductionTable>;
-
-// A computed specifier keeps the type checker from requiring the module before it exists;
-// the `Reproduction` interface above is the contract it is held to.
-const REPRODUCE_MODULE = '../sim/reproduce/index.ts';
-export const loadReproductions: LoadReproductions = async () =>
-  ((await import(REPRODUCE_MODULE)) as { REPRODUCTIONS: ReproductionTable }).REPRODUCTIONS;
 
 /** The reproduction called `name`, or a usage error listing the known names. */
 export function findReproduction(table: ReproductionTable, name: string): Reproduction {
@@ -47,22 +29,29 @@ export function findReproduction(table: ReproductionTable, name: string): Reprod
   return found;
 }
 
+function listing(table: ReproductionTable): string {
+  const names = Object.keys(table).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `  ${n.padEnd(width)}  ${table[n]!.describe}`).join('\n');
+}
+
 export function registerReproduceCommand(
   sim: Command,
   io: CliIo,
-  load: LoadReproductions = loadReproductions,
+  table: ReproductionTable = REPRODUCTIONS,
 ): Command {
   return sim
     .command('reproduce')
-    .description("rerun a paper's experiment and print its table (e.g. rounds, demers)")
-    .argument('<NAME>', 'which experiment')
+    .description("rerun a paper's experiment and print its table")
+    .argument('<NAME>', `which experiment: ${Object.keys(table).sort().join(', ')}`)
     .option('--seeds <N>', `seeds per configuration, an integer in [1, ${SEEDS_RANGE.max}]`)
     .option('--quick', 'fewer nodes and seeds: a smoke run in seconds')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, opts: { seeds?: string; quick?: boolean; json?: boolean }) => {
+    .addHelpText('after', `\nExperiments:\n${listing(table)}`)
+    .action((name: string, opts: { seeds?: string; quick?: boolean; json?: boolean }) => {
       const seeds =
         opts.seeds === undefined ? undefined : parseInteger('--seeds', opts.seeds, SEEDS_RANGE);
-      const reproduction = findReproduction(await load(), name);
+      const reproduction = findReproduction(table, name);
       const progress = createProgress(io, name, opts.json !== true);
       let out: { text: string; json: unknown };
       try {

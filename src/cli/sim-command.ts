@@ -87,7 +87,10 @@ export function registerSimCommand(
 ): Command {
   const sim = program
     .command('sim')
-    .description('simulate one dissemination experiment (see docs/cli.md)');
+    .description('simulate one dissemination experiment (see docs/cli.md)')
+    // `sim` and its `reproduce` subcommand share flag names (--json): without this, `sim`
+    // would claim a --json written after `reproduce NAME` (main.ts sets it on the root too).
+    .enablePositionalOptions();
   const attributeOf = addSimOptions(sim, defaults);
 
   sim.action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
