@@ -71,6 +71,10 @@ function reportFailure(dir: string, e: unknown): CommandFailure {
   return new CommandFailure(`cannot write the report to ${dir}: ${reason}`, { cause: e });
 }
 
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
 async function prepareOutDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
@@ -122,7 +126,9 @@ export function registerSimCommand(
       try {
         await writeReport(output.outDir, { experiment, result, comparison });
       } catch (e) {
-        throw reportFailure(output.outDir, e);
+        // File-system errors are the user's to fix; anything else (a chart that fails to
+        // render) is our bug and keeps its stack.
+        throw isSystemError(e) ? reportFailure(output.outDir, e) : e;
       }
       if (!output.json) io.stdout(`\nreport: ${output.outDir}/index.html\n`);
     }

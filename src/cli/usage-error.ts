@@ -9,6 +9,9 @@
  * Commander raises its own errors (`CommanderError`, multi-line, "error: unknown option
  * '--x'\n(Did you mean --y?)"); `usageErrorFromCommander` folds them into a `UsageError`
  * so the caller prints every usage error through one path.
+ *
+ * `CommandFailure` is the other outside-caused ending: the command line was fine but the
+ * work could not be done (an unwritable report directory). Also one line, exit code 1.
  */
 
 import { ConfigError } from '../core/errors.ts';
