@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adaptiveFanout, MessageBudget } from '../../src/dissemination/fanout.ts';
-import { contactCounts, losesInterest, needsFeedback } from '../../src/dissemination/loss-of-interest.ts';
+import {
+  contactCounts,
+  losesInterest,
+  needsFeedback,
+} from '../../src/dissemination/loss-of-interest.ts';
 
 test('which contacts count (Demers 1.4: blind vs feedback)', () => {
   const table = [
@@ -14,7 +18,8 @@ test('which contacts count (Demers 1.4: blind vs feedback)', () => {
     ['blind-coin', false, true],
     ['blind-coin', true, true],
   ] as const;
-  for (const [variant, knew, counts] of table) assert.equal(contactCounts(variant, knew), counts, `${variant} knew=${knew}`);
+  for (const [variant, knew, counts] of table)
+    assert.equal(contactCounts(variant, knew), counts, `${variant} knew=${knew}`);
   assert.equal(needsFeedback('feedback-coin'), true);
   assert.equal(needsFeedback('blind-counter'), false);
 });
@@ -31,7 +36,11 @@ test('counter loses interest at the k-th counted contact; coin with probability 
     ['blind-coin', 2, 9, 0.5, false],
   ] as const;
   for (const [variant, k, counter, coin, loses] of table) {
-    assert.equal(losesInterest(variant, k, counter, coin), loses, `${variant} k=${k} counter=${counter} coin=${coin}`);
+    assert.equal(
+      losesInterest(variant, k, counter, coin),
+      loses,
+      `${variant} k=${k} counter=${counter} coin=${coin}`,
+    );
   }
 });
 
@@ -49,7 +58,10 @@ test('adaptive fanout is ceil(c ln n), at least 1', () => {
 
 test('message budget refuses over the limit and reports once per period', () => {
   const b = new MessageBudget(2);
-  assert.deepEqual([b.take(), b.take(), b.take(), b.take()], ['ok', 'ok', 'refused-first', 'refused']);
+  assert.deepEqual(
+    [b.take(), b.take(), b.take(), b.take()],
+    ['ok', 'ok', 'refused-first', 'refused'],
+  );
   b.reset();
   assert.equal(b.take(), 'ok');
 });

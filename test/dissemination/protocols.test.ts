@@ -30,7 +30,13 @@ test('push-pull: every item reaches each node once per exchange (redundancy stay
 });
 
 test('rumor mongering dies out by itself and leaves a residue (SIR)', () => {
-  const r = runDissemination({ ...base, protocol: 'rumor', variant: 'blind-coin', k: 2, nodes: 1000 });
+  const r = runDissemination({
+    ...base,
+    protocol: 'rumor',
+    variant: 'blind-coin',
+    k: 2,
+    nodes: 1000,
+  });
   const last = r.timeline.at(-1)!;
   assert.equal(last.infected, 0, 'no infective node at the end');
   assert.ok(r.residue > 0.05 && r.residue < 0.5, `residue ${r.residue}`);
@@ -39,7 +45,13 @@ test('rumor mongering dies out by itself and leaves a residue (SIR)', () => {
 });
 
 test('anti-entropy backstop repairs what rumor mongering missed', () => {
-  const exp = { ...base, protocol: 'rumor' as const, variant: 'blind-coin' as const, k: 1, nodes: 300 };
+  const exp = {
+    ...base,
+    protocol: 'rumor' as const,
+    variant: 'blind-coin' as const,
+    k: 1,
+    nodes: 300,
+  };
   const alone = runDissemination(exp);
   assert.ok(alone.residue > 0.5, 'k = 1 blind coin leaves most nodes uninformed');
   const backed = runDissemination({ ...exp, antiEntropyPeriodMs: 2000 });
@@ -132,10 +144,14 @@ test('item store: one item without a map, then many', () => {
 });
 
 test('config validation names the field', () => {
-  assert.throws(() => disseminationConfig({ k: 0 }), (e: unknown) => e instanceof ConfigError && e.field === 'k');
+  assert.throws(
+    () => disseminationConfig({ k: 0 }),
+    (e: unknown) => e instanceof ConfigError && e.field === 'k',
+  );
   assert.throws(
     () => disseminationConfig({ protocol: 'flood' as never }),
-    (e: unknown) => e instanceof ConfigError && e.field === 'protocol' && /push-pull/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError && e.field === 'protocol' && /push-pull/.test(e.message),
   );
   assert.throws(() => disseminationConfig({ periodMs: -1 }), /periodMs/);
   assert.equal(disseminationConfig({ fanout: 'adaptive' }).fanout, 'adaptive');

@@ -31,7 +31,9 @@ export function cluster(
     onEvent: (node, event, t) => events.push({ node, t, event }),
   });
   const delivered = (id: string): Set<number> =>
-    new Set(events.filter((e) => e.event.type === 'deliver' && e.event.id === id).map((e) => e.node));
+    new Set(
+      events.filter((e) => e.event.type === 'deliver' && e.event.id === id).map((e) => e.node),
+    );
   const publish = (node: number, id: string, data = new Uint8Array([1, 2, 3])): boolean => {
     let ok = false;
     sim.invoke(node, (p, ctx) => {

@@ -60,7 +60,10 @@ test('Demers Table 1: residue falls and traffic grows with k; s ≈ e^-m; traffi
     // k = 1 row, m = 1.7 at s = 0.18, would break it; the necessary R − 1 come on top.)
     const removed = (1 - s) * DEMERS_NODES;
     const traffic = m * DEMERS_NODES;
-    assert.ok(traffic >= (r.k + 1) * removed - 1 - 4 * r.m.se * DEMERS_NODES, `k=${r.k} lower bound`);
+    assert.ok(
+      traffic >= (r.k + 1) * removed - 1 - 4 * r.m.se * DEMERS_NODES,
+      `k=${r.k} lower bound`,
+    );
     assert.ok(traffic - (removed - 1) <= r.k * (2 * removed - 1), `k=${r.k} upper bound`);
   }
 });
@@ -74,14 +77,23 @@ test('rounds: push grows as log2 n + ln n (constant offset), push-pull as log3 n
   const off3 = push3.rounds.mean - pushTheory(1000);
   const off4 = push4.rounds.mean - pushTheory(10_000);
   const tol = 4 * Math.hypot(push3.rounds.se, push4.rounds.se);
-  assert.ok(Math.abs(off3 - off4) <= tol, `push offsets ${off3.toFixed(2)} vs ${off4.toFixed(2)} (±${tol.toFixed(2)})`);
+  assert.ok(
+    Math.abs(off3 - off4) <= tol,
+    `push offsets ${off3.toFixed(2)} vs ${off4.toFixed(2)} (±${tol.toFixed(2)})`,
+  );
   assert.ok(off3 > -1 && off3 < 3, `push offset ${off3}`);
   for (const n of [1000, 10_000]) {
     const r = get('push-pull', n);
     const { low } = pushPullTheory(n);
     const excess = (r.rounds.mean - low) / Math.log(Math.log(n));
     // Above the log3 n floor, by at most 2 · ln ln n (we measure about 1.4).
-    assert.ok(r.rounds.mean > low && excess <= 2, `push-pull n=${n}: ${r.rounds.mean} (excess ${excess.toFixed(2)} ln ln n)`);
-    assert.ok(r.rounds.mean < get('push', n).rounds.mean / 1.8, 'push-pull needs about half the rounds of push');
+    assert.ok(
+      r.rounds.mean > low && excess <= 2,
+      `push-pull n=${n}: ${r.rounds.mean} (excess ${excess.toFixed(2)} ln ln n)`,
+    );
+    assert.ok(
+      r.rounds.mean < get('push', n).rounds.mean / 1.8,
+      'push-pull needs about half the rounds of push',
+    );
   }
 });

@@ -12,7 +12,7 @@ type Msg = { n: number; size: number };
 type Ev = { type: 'got'; from: number; n: number; t: number } | { type: 'tick'; t: number };
 class Probe implements Protocol<Msg, 'tick', Ev> {
   started = 0;
-  start(ctx: Context<Msg, 'tick', Ev>): void {
+  start(): void {
     this.started++;
   }
   stop(): void {}
@@ -37,7 +37,13 @@ const probeSpec: ProtocolSpec<Msg, 'tick', Ev, Probe> = {
 
 function probeSim(nodes: number, network = {}, seed = 1) {
   const got: { node: number; e: Ev }[] = [];
-  const sim = new Simulator({ spec: probeSpec, nodes, seed, network, onEvent: (node, e) => got.push({ node, e }) });
+  const sim = new Simulator({
+    spec: probeSpec,
+    nodes,
+    seed,
+    network,
+    onEvent: (node, e) => got.push({ node, e }),
+  });
   return { sim, got };
 }
 
@@ -47,7 +53,12 @@ test('same seed, same run: identical trace hashes and results; another seed diff
     protocol: 'rumor' as const,
     nodes: 2000,
     mode: 'events' as const,
-    network: { latency: { kind: 'lognormal' as const, medianMs: 20, sigma: 0.5 }, loss: 0.05, duplicate: 0.02, uploadBytesPerSec: 0 },
+    network: {
+      latency: { kind: 'lognormal' as const, medianMs: 20, sigma: 0.5 },
+      loss: 0.05,
+      duplicate: 0.02,
+      uploadBytesPerSec: 0,
+    },
     crashes: [{ atMs: 400, restartMs: 1200, fraction: 0.1 }],
     partitions: [{ atMs: 200, healMs: 800, fraction: 0.3 }],
     antiEntropyPeriodMs: 1000,
@@ -131,7 +142,10 @@ test('loss drops about the configured fraction; duplication delivers extra copie
 });
 
 test('upload bandwidth serialises a node’s sends', () => {
-  const { sim, got } = probeSim(2, { uploadBytesPerSec: 1000, latency: { kind: 'constant', ms: 5 } });
+  const { sim, got } = probeSim(2, {
+    uploadBytesPerSec: 1000,
+    latency: { kind: 'constant', ms: 5 },
+  });
   sim.invoke(0, (_p, ctx) => {
     ctx.send(1, { n: 1, size: 100 });
     ctx.send(1, { n: 2, size: 100 });
@@ -145,7 +159,10 @@ test('upload bandwidth serialises a node’s sends', () => {
 });
 
 test('reliable sends are never lost and stay in order per pair', () => {
-  const { sim, got } = probeSim(2, { loss: 0.5, latency: { kind: 'uniform', minMs: 1, maxMs: 100 } });
+  const { sim, got } = probeSim(2, {
+    loss: 0.5,
+    latency: { kind: 'uniform', minMs: 1, maxMs: 100 },
+  });
   for (let i = 0; i < 200; i++) sim.invoke(0, (_p, ctx) => ctx.sendReliable(1, { n: i, size: 1 }));
   sim.run(10_000);
   assert.deepEqual(
@@ -161,7 +178,9 @@ test('latency models: constant, uniform bounds, log-normal median', () => {
     const x = sampleLatencyMs({ kind: 'uniform', minMs: 2, maxMs: 4 }, rng);
     assert.ok(x >= 2 && x < 4);
   }
-  const xs = Array.from({ length: 20_001 }, () => sampleLatencyMs({ kind: 'lognormal', medianMs: 50, sigma: 0.5 }, rng));
+  const xs = Array.from({ length: 20_001 }, () =>
+    sampleLatencyMs({ kind: 'lognormal', medianMs: 50, sigma: 0.5 }, rng),
+  );
   xs.sort((a, b) => a - b);
   const median = xs[10_000]!;
   // Sample median of 20001 draws: relative sd ≈ 1.25 · 0.5 / sqrt(20001) ≈ 0.0044.
@@ -183,7 +202,8 @@ test('random peers are uniform, distinct and never self', () => {
   });
   assert.equal(counts[3], 0);
   // Each of 9 peers expects 3000 hits; binomial sd ≈ 52.
-  for (let i = 0; i < 10; i++) if (i !== 3) assert.ok(Math.abs(counts[i] - 3000) < 250, `peer ${i}: ${counts[i]}`);
+  for (let i = 0; i < 10; i++)
+    if (i !== 3) assert.ok(Math.abs(counts[i] - 3000) < 250, `peer ${i}: ${counts[i]}`);
 });
 
 test('pair harness: push-pull between two nodes moves items both ways in one exchange', () => {
