@@ -239,8 +239,29 @@ export async function runNodeProcess(
   const writeLine = (o: object): void => {
     io.stdout.write(`${JSON.stringify(o)}\n`);
   };
-  const logger: HostLogger = stderrLogger(`hearsay node ${options.bind.host}`);
+  // The port is known only after binding (port 0), so the prefix is filled in then.
+  let logPrefix = `hearsay node ${options.bind.host}:${options.bind.port}`;
+  const logger: HostLogger = {
+    warn: (m) => stderrLogger(logPrefix).warn(m),
+    error: (m, err) => stderrLogger(logPrefix).error(m, err),
+  };
   const spec = disseminationSpec(options.config);
+  // Signals are caught from the start: one arriving while the sockets bind (e.g. right after
+  // a harness reads `listening`) must still end in a clean stop, not the default kill.
+  let signalled = false;
+  let onSignal = (): void => {
+    signalled = true;
+  };
+  const signalHandler = (): void => onSignal();
+  if (io.signals) {
+    process.on('SIGINT', signalHandler);
+    process.on('SIGTERM', signalHandler);
+  }
+  const removeSignalHandlers = (): void => {
+    if (!io.signals) return;
+    process.off('SIGINT', signalHandler);
+    process.off('SIGTERM', signalHandler);
+  };
   let host: DisseminationHost;
   try {
     host = await UdpHost.start({
@@ -258,9 +279,11 @@ export async function runNodeProcess(
     });
   } catch (err) {
     io.stderr.write(`hearsay node: cannot start: ${describe(err)}\n`);
+    removeSignalHandlers();
     return 1;
   }
   const { host: boundHost, port } = host.address;
+  logPrefix = `hearsay node ${boundHost}:${port}`;
   if (options.control) {
     writeLine({ event: 'listening', host: boundHost, port, seed: host.seed });
   } else {
@@ -276,11 +299,8 @@ export async function runNodeProcess(
     });
     return stopping;
   };
-  const onSignal = (): void => void stop();
-  if (io.signals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  onSignal = () => void stop();
+  if (signalled) void stop();
 
   const controlError = (err: unknown): void => {
     const code = isRemoteError(err) ? err.code : 'internal';
@@ -354,10 +374,7 @@ export async function runNodeProcess(
   }
 
   await stopped;
-  if (io.signals) {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  removeSignalHandlers();
   if (options.control) {
     io.stdin.off('data', onData);
     io.stdin.off('end', onEnd);

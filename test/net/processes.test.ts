@@ -108,6 +108,28 @@ test('invalid control lines are reported on stderr and the node keeps running', 
     child.stdin.end(); // stdin closing stops a control-mode node
     assert.equal(await exited, 0);
   } finally {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM stops a node cleanly: exit code 0', async () => {
+  const child = spawn(process.execPath, [NODE_MAIN_PATH, '--bind', '127.0.0.1:0', '--control'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  try {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no listening line')), 10_000);
+      child.stdout.on('data', (c: Buffer) => {
+        if (c.toString().includes('"event":"listening"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    process.kill(child.pid!, 'SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 });
