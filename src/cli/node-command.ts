@@ -3,12 +3,24 @@
  *
  * The flags come from `NODE_FLAGS`, the same table the directly-runnable node-main.ts
  * parses, so the command and the test/benchmark entry point cannot drift. Validation lives
- * in `nodeOptionsFromFlags`; commander only collects the strings.
+ * in `nodeOptionsFromFlags`; commander only collects the strings. Bad flags end as the CLI's
+ * one-line usage error (exit 2) through src/cli/main.ts, like every other command.
  */
 
 import type { Command } from 'commander';
 import { isRemoteError } from '../core/errors.ts';
 import { NODE_FLAGS, nodeOptionsFromFlags, runNodeProcess } from '../net/node-main.ts';
+import { UsageError } from './usage-error.ts';
+
+/**
+ * node-main.ts names the flag at the start of its messages ("--bind: expected …"); turn that
+ * into the CLI's one-line `UsageError` (exit 2) like every other command's flag errors.
+ */
+function asUsageError(err: unknown): unknown {
+  if (!isRemoteError(err) || err.code !== 'HEARSAY_ERR_CLI_USAGE') return err;
+  const m = /^(--[a-z-]+): (.*)$/s.exec(err.message);
+  return m === null ? new UsageError('hearsay node', err.message) : new UsageError(m[1]!, m[2]!);
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -30,10 +42,7 @@ export function registerNodeCommand(program: Command): Command {
     try {
       options = nodeOptionsFromFlags(raw);
     } catch (err) {
-      if (!isRemoteError(err)) throw err;
-      process.stderr.write(`hearsay node: ${err.code}: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
+      throw asUsageError(err);
     }
     process.exitCode = await runNodeProcess(options);
   });
