@@ -1,0 +1,222 @@
+/**
+ * The go-msgpack dialect: the writer's exact forms (table tests against go-msgpack 0.5.5's
+ * rules) and the reader's leniency and strictness on hostile input.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { GoMsgpackReader } from '../../../src/membership/wire/go-msgpack-reader.ts';
+import { GoMsgpackWriter } from '../../../src/membership/wire/go-msgpack-writer.ts';
+import { DEFAULT_MEMBERLIST_LIMITS as LIMITS } from '../../../src/membership/wire/limits.ts';
+import { decodePacket } from '../../../src/membership/wire/packet-codec.ts';
+import { fromHex, toHex } from './fixtures.ts';
+
+function written(f: (w: GoMsgpackWriter) => void): string {
+  const w = new GoMsgpackWriter(1);
+  f(w);
+  return toHex(w.finish());
+}
+
+describe('GoMsgpackWriter', () => {
+  const uints: [number | bigint, string][] = [
+    [0, '00'],
+    [127, '7f'],
+    [128, 'cc80'],
+    [255, 'ccff'],
+    [256, 'cd0100'],
+    [65535, 'cdffff'],
+    [65536, 'ce00010000'],
+    [0xffffffff, 'ceffffffff'],
+    [0x100000000, 'cf0000000100000000'],
+    [0xffffffffffffffffn, 'cfffffffffffffffff'],
+    [5n, '05'],
+  ];
+  for (const [value, hex] of uints) {
+    test(`uint ${value} → ${hex} (shortest unsigned form)`, () => {
+      assert.equal(
+        written((w) => w.uint(value)),
+        hex,
+      );
+    });
+  }
+
+  const ints: [number | bigint, string][] = [
+    [5, '05'],
+    [200, 'ccc8'],
+    [-1, 'ff'],
+    [-32, 'e0'],
+    [-33, 'd0df'],
+    [-128, 'd080'],
+    [-129, 'd1ff7f'],
+    [-32768, 'd18000'],
+    [-32769, 'd2ffff7fff'],
+    [-2147483648, 'd280000000'],
+    [-2147483649, 'd3ffffffff7fffffff'],
+    [-(1n << 63n), 'd38000000000000000'],
+  ];
+  for (const [value, hex] of ints) {
+    test(`int ${value} → ${hex} (unsigned form when ≥ 0)`, () => {
+      assert.equal(
+        written((w) => w.int(value)),
+        hex,
+      );
+    });
+  }
+
+  test('strings and bytes: fixstr below 32, then str16 (never str8), then str32; never bin', () => {
+    assert.equal(written((w) => w.raw(new Uint8Array(0))).slice(0, 2), 'a0');
+    assert.equal(written((w) => w.raw(new Uint8Array(31))).slice(0, 2), 'bf');
+    assert.equal(written((w) => w.raw(new Uint8Array(32))).slice(0, 6), 'da0020');
+    assert.equal(written((w) => w.raw(new Uint8Array(255))).slice(0, 6), 'da00ff');
+    assert.equal(written((w) => w.raw(new Uint8Array(65535))).slice(0, 6), 'daffff');
+    assert.equal(written((w) => w.raw(new Uint8Array(65536))).slice(0, 10), 'db00010000');
+    assert.equal(
+      written((w) => w.string('é')),
+      'a2c3a9',
+    );
+    assert.equal(
+      written((w) => w.rawOrNil(null)),
+      'c0',
+    );
+  });
+
+  test('containers: fix form below 16 entries, then 16-bit, then 32-bit headers', () => {
+    assert.equal(
+      written((w) => w.mapHeader(15)),
+      '8f',
+    );
+    assert.equal(
+      written((w) => w.mapHeader(16)),
+      'de0010',
+    );
+    assert.equal(
+      written((w) => w.mapHeader(65536)),
+      'df00010000',
+    );
+    assert.equal(
+      written((w) => w.arrayHeader(15)),
+      '9f',
+    );
+    assert.equal(
+      written((w) => w.arrayHeader(512)),
+      'dc0200',
+    );
+    assert.equal(
+      written((w) => w.arrayHeader(70000)),
+      'dd00011170',
+    );
+  });
+
+  test('floats are always float64, bools c2/c3', () => {
+    assert.equal(
+      written((w) => w.float64(1)),
+      'cb3ff0000000000000',
+    );
+    assert.equal(
+      written((w) => {
+        w.bool(false);
+        w.bool(true);
+      }),
+      'c2c3',
+    );
+  });
+
+  test('values we cannot encode are our bug: an assertion, not a RemoteError', () => {
+    assert.throws(() => written((w) => w.uint(-1)), { name: 'AssertionError' });
+    assert.throws(() => written((w) => w.uint(1.5)), { name: 'AssertionError' });
+    assert.throws(() => written((w) => w.string('\ud800')), { name: 'AssertionError' });
+    assert.throws(() => written((w) => w.byte(256)), { name: 'AssertionError' });
+  });
+});
+
+describe('GoMsgpackReader', () => {
+  const r = (hex: string) => new GoMsgpackReader(fromHex(hex));
+
+  test('integers in any form are accepted when the value fits the Go type', () => {
+    assert.equal(r('d005').uint(8, 'x'), 5);
+    assert.equal(r('cf0000000000000007').uint(16, 'x'), 7);
+    assert.equal(r('d1ff7f').int('x'), -129);
+    assert.equal(r('c0').uint(32, 'x'), 0, 'nil is the zero value');
+    assert.equal(r('cfffffffffffffffff').uint64('x'), 0xffffffffffffffffn);
+    assert.throws(() => r('ff').uint(32, 'x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('cd0100').uint(8, 'x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('cf8000000000000000').int64('x'), {
+      code: 'HEARSAY_ERR_DECODE_MALFORMED',
+    });
+    assert.throws(() => r('cb3ff0000000000000').uint(32, 'x'), {
+      code: 'HEARSAY_ERR_DECODE_MALFORMED',
+    });
+    assert.throws(() => r('ce0000').uint(32, 'x'), { code: 'HEARSAY_ERR_DECODE_TRUNCATED' });
+  });
+
+  test('bools: c2/c3, and the integers 0 and 1 as go-msgpack accepts', () => {
+    assert.equal(r('c3').bool('x'), true);
+    assert.equal(r('00').bool('x'), false);
+    assert.equal(r('01').bool('x'), true);
+    assert.throws(() => r('02').bool('x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+  });
+
+  test('byte fields accept the str family (str8 too) and bin8/16/32; nil is null', () => {
+    assert.deepEqual(r('a2abcd').bytesOrNil('x', 10, 'l'), fromHex('abcd'));
+    assert.deepEqual(r('d902abcd').bytesOrNil('x', 10, 'l'), fromHex('abcd'));
+    assert.deepEqual(r('c402abcd').bytesOrNil('x', 10, 'l'), fromHex('abcd'));
+    assert.deepEqual(r('c50002abcd').bytesOrNil('x', 10, 'l'), fromHex('abcd'));
+    assert.deepEqual(r('c600000002abcd').bytesOrNil('x', 10, 'l'), fromHex('abcd'));
+    assert.equal(r('c0').bytesOrNil('x', 10, 'l'), null);
+  });
+
+  test('string fields accept only the str family, and only well-formed UTF-8', () => {
+    assert.equal(r('d90161').string('x', 10, 'l'), 'a');
+    assert.throws(() => r('c40161').string('x', 10, 'l'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('a2c328').string('x', 10, 'l'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('a3eda080').string('x', 10, 'l'), {
+      code: 'HEARSAY_ERR_DECODE_MALFORMED',
+    });
+  });
+
+  test('a huge announced length is refused before any allocation', () => {
+    // str32 announcing 4 GiB in a 9-byte input: TRUNCATED (not enough bytes) when within
+    // the limit, OVERSIZE when beyond it; nothing is allocated either way.
+    assert.throws(() => r('dbfffffff0aaaa').bytesOrNil('x', 0xffffffff, 'l'), {
+      code: 'HEARSAY_ERR_DECODE_TRUNCATED',
+    });
+    assert.throws(() => r('dbfffffff0aaaa').bytesOrNil('x', 100, 'someLimit'), {
+      code: 'HEARSAY_ERR_DECODE_OVERSIZE',
+      message: /someLimit/,
+    });
+    assert.throws(() => r('dfffffffff').mapHeaderOrNil('x', 0xffffffff, 'l'), {
+      code: 'HEARSAY_ERR_DECODE_TRUNCATED',
+    });
+    assert.throws(() => r('ddffffffff').arrayHeaderOrNil('x', 10, 'arrayLimit'), {
+      code: 'HEARSAY_ERR_DECODE_OVERSIZE',
+    });
+  });
+
+  test('skip walks any value, bounds nesting, and refuses 0xc1 and extension types', () => {
+    const reader = r('82a161cb3ff0000000000000a16292c0c4020102');
+    reader.skip('x');
+    assert.equal(reader.remaining, 0);
+    const deep = `${'91'.repeat(40)}00`;
+    assert.throws(() => r(deep).skip('x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('c1').skip('x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('d40100').skip('x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('dc0005').skip('x'), { code: 'HEARSAY_ERR_DECODE_TRUNCATED' });
+  });
+
+  test('structs: keys in any order, unknown keys skipped, last duplicate wins, arrays refused', () => {
+    // nack {Extra: [1, {a: nil}], SeqNo: 1, SeqNo: 9}
+    const nack = fromHex(
+      '0b83a545787472619201 81a161c0 a55365714e6f01 a55365714e6f09'.replaceAll(' ', ''),
+    );
+    assert.deepEqual(decodePacket(nack, LIMITS), { type: 'nack', seqNo: 9 });
+    // A missing key leaves Go's zero value.
+    assert.deepEqual(decodePacket(fromHex('0b80'), LIMITS), { type: 'nack', seqNo: 0 });
+    // go-msgpack also takes the array form of a struct; no implementation sends it, we refuse it.
+    assert.throws(() => decodePacket(fromHex('0b9109'), LIMITS), {
+      code: 'HEARSAY_ERR_DECODE_MALFORMED',
+    });
+    assert.throws(() => decodePacket(fromHex('0bc0'), LIMITS), {
+      code: 'HEARSAY_ERR_DECODE_MALFORMED',
+    });
+  });
+});
