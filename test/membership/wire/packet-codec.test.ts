@@ -54,7 +54,7 @@ describe('packet framing', () => {
     const bytes = encodePacket({ type: 'hasCrc', message: nack(23) });
     assert.deepEqual(decodePacket(bytes, LIMITS), { type: 'hasCrc', message: nack(23) });
     const corrupt = bytes.slice();
-    corrupt[corrupt.length - 1] ^= 1;
+    corrupt[corrupt.length - 1]! ^= 1;
     assert.throws(() => decodePacket(corrupt, LIMITS), { code: 'HEARSAY_ERR_DECODE_CHECKSUM' });
     assert.throws(() => decodePacket(bytes.subarray(0, 4), LIMITS), {
       code: 'HEARSAY_ERR_DECODE_TRUNCATED',
