@@ -15,6 +15,7 @@
  * layout) is in `packet-codec.ts` and `stream-codec.ts`.
  */
 
+import { assert } from '../../core/errors.ts';
 import { type GoMsgpackReader, malformedError, oversizeError } from './go-msgpack-reader.ts';
 import type { GoMsgpackWriter } from './go-msgpack-writer.ts';
 import type { MemberlistLimits } from './limits.ts';
@@ -68,6 +69,10 @@ function writeVsn(w: GoMsgpackWriter, vsn: Vsn | null): void {
     w.nil();
     return;
   }
+  assert(
+    vsn.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xff),
+    `Vsn out of range: ${vsn}`,
+  );
   w.raw(Uint8Array.from(vsn));
 }
 
@@ -97,7 +102,7 @@ export function writePing(w: GoMsgpackWriter, m: Ping): void {
   w.string('Node');
   w.string(m.node);
   w.string('SeqNo');
-  w.uint(m.seqNo);
+  w.uintN(32, m.seqNo);
   if (m.sourceAddr.length > 0) {
     w.string('SourceAddr');
     w.raw(m.sourceAddr);
@@ -108,7 +113,7 @@ export function writePing(w: GoMsgpackWriter, m: Ping): void {
   }
   if (m.sourcePort !== 0) {
     w.string('SourcePort');
-    w.uint(m.sourcePort);
+    w.uintN(16, m.sourcePort);
   }
 }
 
@@ -156,9 +161,9 @@ export function writeIndirectPing(w: GoMsgpackWriter, m: IndirectPing): void {
   w.string('Node');
   w.string(m.node);
   w.string('Port');
-  w.uint(m.port);
+  w.uintN(16, m.port);
   w.string('SeqNo');
-  w.uint(m.seqNo);
+  w.uintN(32, m.seqNo);
   if (m.sourceAddr.length > 0) {
     w.string('SourceAddr');
     w.raw(m.sourceAddr);
@@ -169,7 +174,7 @@ export function writeIndirectPing(w: GoMsgpackWriter, m: IndirectPing): void {
   }
   if (m.sourcePort !== 0) {
     w.string('SourcePort');
-    w.uint(m.sourcePort);
+    w.uintN(16, m.sourcePort);
   }
   w.string('Target');
   w.raw(m.target);
@@ -240,7 +245,7 @@ export function writeAck(w: GoMsgpackWriter, m: Ack): void {
   w.string('Payload');
   w.rawOrNil(m.payload);
   w.string('SeqNo');
-  w.uint(m.seqNo);
+  w.uintN(32, m.seqNo);
 }
 
 export function readAck(r: GoMsgpackReader): Ack {
@@ -267,7 +272,7 @@ export function readAck(r: GoMsgpackReader): Ack {
 export function writeNack(w: GoMsgpackWriter, m: Nack): void {
   w.mapHeader(1);
   w.string('SeqNo');
-  w.uint(m.seqNo);
+  w.uintN(32, m.seqNo);
 }
 
 export function readNack(r: GoMsgpackReader): Nack {
@@ -288,7 +293,7 @@ export function writeSuspectOrDead(w: GoMsgpackWriter, m: Suspect | Dead): void 
   w.string('From');
   w.string(m.from);
   w.string('Incarnation');
-  w.uint(m.incarnation);
+  w.uintN(32, m.incarnation);
   w.string('Node');
   w.string(m.node);
 }
@@ -332,13 +337,13 @@ export function writeAlive(w: GoMsgpackWriter, m: Alive): void {
   w.string('Addr');
   w.raw(m.addr);
   w.string('Incarnation');
-  w.uint(m.incarnation);
+  w.uintN(32, m.incarnation);
   w.string('Meta');
   w.rawOrNil(m.meta);
   w.string('Node');
   w.string(m.node);
   w.string('Port');
-  w.uint(m.port);
+  w.uintN(16, m.port);
   w.string('Vsn');
   writeVsn(w, m.vsn);
 }
@@ -404,7 +409,7 @@ export function readErr(r: GoMsgpackReader, limits: MemberlistLimits): ErrResp {
 export function writeCompressBody(w: GoMsgpackWriter, algo: number, buf: Uint8Array): void {
   w.mapHeader(2);
   w.string('Algo');
-  w.uint(algo);
+  w.uintN(8, algo);
   w.string('Buf');
   w.raw(buf);
 }
@@ -492,13 +497,13 @@ export function writePushNodeState(w: GoMsgpackWriter, s: PushNodeState): void {
   w.string('Addr');
   w.raw(s.addr);
   w.string('Incarnation');
-  w.uint(s.incarnation);
+  w.uintN(32, s.incarnation);
   w.string('Meta');
   w.rawOrNil(s.meta);
   w.string('Name');
   w.string(s.name);
   w.string('Port');
-  w.uint(s.port);
+  w.uintN(16, s.port);
   w.string('State');
   w.int(s.state);
   w.string('Vsn');

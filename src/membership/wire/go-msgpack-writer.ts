@@ -133,6 +133,15 @@ export class GoMsgpackWriter {
     }
   }
 
+  /** A Go `uintN` field: the range is checked (our bug if not), the form is still shortest. */
+  uintN(bits: 8 | 16 | 32, value: number): void {
+    assert(
+      Number.isInteger(value) && value >= 0 && value < 2 ** bits,
+      `uint${bits} out of range: ${value}`,
+    );
+    this.uint(value);
+  }
+
   /** go-msgpack's `encodeInt`: unsigned form when ≥ 0, else the shortest signed form. */
   int(value: number | bigint): void {
     const big = typeof value === 'bigint' ? value : BigInt(value);

@@ -93,11 +93,11 @@ function writeSerfMessage(w: GoMsgpackWriter, m: SerfMessage): void {
     case 'queryResponse':
       w.mapHeader(5);
       w.string('Flags');
-      w.uint(m.flags);
+      w.uintN(32, m.flags);
       w.string('From');
       w.string(m.from);
       w.string('ID');
-      w.uint(m.id);
+      w.uintN(32, m.id);
       w.string('LTime');
       w.uint(m.ltime);
       w.string('Payload');
@@ -154,9 +154,9 @@ function writeQuery(w: GoMsgpackWriter, m: SerfQuery): void {
     for (const f of m.filters) w.raw(f);
   }
   w.string('Flags');
-  w.uint(m.flags);
+  w.uintN(32, m.flags);
   w.string('ID');
-  w.uint(m.id);
+  w.uintN(32, m.id);
   w.string('LTime');
   w.uint(m.ltime);
   w.string('Name');
@@ -164,9 +164,9 @@ function writeQuery(w: GoMsgpackWriter, m: SerfQuery): void {
   w.string('Payload');
   w.rawOrNil(m.payload);
   w.string('Port');
-  w.uint(m.port);
+  w.uintN(16, m.port);
   w.string('RelayFactor');
-  w.uint(m.relayFactor);
+  w.uintN(8, m.relayFactor);
   w.string('SourceNode');
   w.string(m.sourceNode);
   w.string('Timeout');
@@ -226,21 +226,21 @@ export function writeMember(w: GoMsgpackWriter, m: SerfMember): void {
   w.string('Addr');
   w.raw(m.addr);
   w.string('DelegateCur');
-  w.uint(m.delegateCur);
+  w.uintN(8, m.delegateCur);
   w.string('DelegateMax');
-  w.uint(m.delegateMax);
+  w.uintN(8, m.delegateMax);
   w.string('DelegateMin');
-  w.uint(m.delegateMin);
+  w.uintN(8, m.delegateMin);
   w.string('Name');
   w.string(m.name);
   w.string('Port');
-  w.uint(m.port);
+  w.uintN(16, m.port);
   w.string('ProtocolCur');
-  w.uint(m.protocolCur);
+  w.uintN(8, m.protocolCur);
   w.string('ProtocolMax');
-  w.uint(m.protocolMax);
+  w.uintN(8, m.protocolMax);
   w.string('ProtocolMin');
-  w.uint(m.protocolMin);
+  w.uintN(8, m.protocolMin);
   w.string('Status');
   w.int(m.status);
   w.string('Tags');
