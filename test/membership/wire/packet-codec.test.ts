@@ -121,10 +121,14 @@ describe('packet framing', () => {
     assert.equal(encodePacket({ type: 'compound', parts: parts.slice(1) })[1], 127);
   });
 
-  test('values outside their Go types cannot be encoded (our bug, not the peer's)', () => {
-    assert.throws(() => encodePacket(...alive, port: 70000 ), name: 'AssertionError' );
-    assert.throws(() => encodePacket({ ...alive, incarnation: 2 ** 32 }), { name: 'AssertionError' });
-    assert.throws(() => encodePacket({ ...alive, vsn: [1, 5, 2, 2, 5, 256] }), { name: 'AssertionError' });
+  test('values outside their Go types cannot be encoded: our bug, caught before sending', () => {
+    assert.throws(() => encodePacket({ ...alive, port: 70000 }), { name: 'AssertionError' });
+    assert.throws(() => encodePacket({ ...alive, incarnation: 2 ** 32 }), {
+      name: 'AssertionError',
+    });
+    assert.throws(() => encodePacket({ ...alive, vsn: [1, 5, 2, 2, 5, 256] }), {
+      name: 'AssertionError',
+    });
     assert.throws(() => encodePacket(nack(-1)), { name: 'AssertionError' });
   });
 
