@@ -252,8 +252,9 @@ export function runDissemination(
     timeToFullMs = 0;
     for (let i = 0; i < n; i++) if (sim.isUp(i)) timeToFullMs = Math.max(timeToFullMs, lastAt[i]!);
   }
-  const toRounds = (ms: number | null): number | null =>
-    ms === null ? null : rounds ? Math.round(ms / period) : ms / period;
+  // Rounds mode: events happen at exact multiples of the period. Events mode: a fraction.
+  const roundsOf = (ms: number): number => (rounds ? Math.round(ms / period) : ms / period);
+  const toRounds = (ms: number | null): number | null => (ms === null ? null : roundsOf(ms));
 
   let tSum = 0;
   let tCount = 0;
@@ -261,7 +262,7 @@ export function runDissemination(
   for (let i = 1; i < n; i++) {
     const f = firstAt[i]!;
     if (Number.isNaN(f)) continue;
-    const r = rounds ? Math.round(f / period) : f / period;
+    const r = roundsOf(f);
     tSum += r;
     tCount++;
     tLast = tLast === null ? r : Math.max(tLast, r);

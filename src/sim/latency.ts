@@ -18,14 +18,3 @@ export function sampleLatencyMs(model: LatencyModel, rng: Rng): number {
       return model.medianMs * Math.exp(model.sigma * rng.normal());
   }
 }
-
-export function describeLatency(model: LatencyModel): string {
-  switch (model.kind) {
-    case 'constant':
-      return `constant:${model.ms}`;
-    case 'uniform':
-      return `uniform:${model.minMs}:${model.maxMs}`;
-    case 'lognormal':
-      return `lognormal:${model.medianMs}:${model.sigma}`;
-  }
-}

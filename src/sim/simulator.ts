@@ -158,7 +158,6 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
   readonly #up: Uint8Array;
   readonly #timerGen: Int32Array;
   readonly #timerKinds: readonly T[];
-  readonly #timerIndex: Map<string, number>;
   readonly #onEvent: ((node: NodeId, event: E, now: number) => void) | undefined;
   readonly #trace = new TraceHash();
   readonly #traceEvents: boolean;
@@ -189,7 +188,6 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
     );
     this.#up = new Uint8Array(this.n).fill(1);
     this.#timerKinds = opts.spec.timerKinds;
-    this.#timerIndex = new Map(this.#timerKinds.map((k, i) => [k, i]));
     this.#timerGen = new Int32Array(this.n * Math.max(1, this.#timerKinds.length));
     this.#onEvent = opts.onEvent;
     this.#traceEvents = opts.traceEvents ?? true;
@@ -397,8 +395,8 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
 
   /** @internal */
   disarmTimer(node: NodeId, kind: T): void {
-    const i = this.#timerIndex.get(kind);
-    assert(i !== undefined, `unknown timer kind ${kind}`);
+    const i = this.#timerKinds.indexOf(kind);
+    assert(i >= 0, `unknown timer kind ${kind}`);
     this.#timerGen[node * this.#timerKinds.length + i]!++;
   }
 

@@ -19,18 +19,6 @@ export class TraceHash {
     this.#b = (Math.imul(b, 5) + 0xe6546b64) | 0;
   }
 
-  /** Fold a time in ms at microsecond resolution. */
-  time(ms: number): void {
-    const us = Math.round(ms * 1000);
-    this.int(us | 0);
-    this.int(Math.floor(us / 4294967296) | 0);
-  }
-
-  str(s: string): void {
-    for (let i = 0; i < s.length; i++) this.int(s.charCodeAt(i));
-    this.int(s.length);
-  }
-
   hex(): string {
     return (
       (this.#a >>> 0).toString(16).padStart(8, '0') + (this.#b >>> 0).toString(16).padStart(8, '0')
