@@ -59,6 +59,13 @@ export interface Context<M, T extends string = string, E extends ProtocolEvent =
   send(to: NodeId, msg: M): void;
   /** Reliable, ordered stream message (TCP on the real host). */
   sendReliable(to: NodeId, msg: M): void;
+  /**
+   * Answer the message being handled, by the way it came: on the same stream when it came
+   * by `sendReliable` (request/response exchanges such as memberlist's TCP push/pull need
+   * the answer on the connection the request opened, whose far end is no listening
+   * address), as a datagram to its sender otherwise. Only valid inside `handleMessage`.
+   */
+  reply(msg: M): void;
   /** Arm timer `kind` to fire after `delayMs`, replacing any pending timer of that kind. */
   setTimer(kind: T, delayMs: number): void;
   cancelTimer(kind: T): void;

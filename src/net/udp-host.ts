@@ -345,7 +345,7 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
       return;
     }
     this.#stats.in.add(this.#spec.codec.typeOf(msg), bytes.length);
-    this.#handleMessage(from, msg, source);
+    this.#handleMessage(from, msg, source, false);
   }
 
   #onFrame(fromAddress: HostPort, payload: Uint8Array): void {
@@ -361,16 +361,24 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
       return;
     }
     this.#stats.in.add(this.#spec.codec.typeOf(msg), payload.length);
-    this.#handleMessage(from, msg, source);
+    this.#handleMessage(from, msg, source, true);
   }
 
-  #handleMessage(from: NodeId, msg: M, source: string): void {
+  #handleMessage(from: NodeId, msg: M, source: string, reliable: boolean): void {
+    this.#replyTo = from;
+    this.#replyReliable = reliable;
     try {
       this.#dispatch((p, ctx) => p.handleMessage(ctx, from, msg));
     } catch (err) {
       this.#inputFailed(err, `handle ${source}`);
+    } finally {
+      this.#replyTo = NO_PEER;
     }
   }
+
+  /** Sender and transport of the message being handled, for `ctx.reply`. */
+  #replyTo: NodeId = NO_PEER;
+  #replyReliable = false;
 
   #onTimer(kind: T, dueMs: number): void {
     this.#timers.delete(kind);
@@ -536,6 +544,13 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
       sendReliable(to: NodeId, msg: M): void {
         host.#live('sendReliable');
         host.#outbox.push({ to, msg, reliable: true });
+      },
+      reply(msg: M): void {
+        host.#live('reply');
+        // The reliable channel names peers by their listening address (its greeting), so
+        // a reply by id reaches the sender on either transport.
+        assert(host.#replyTo !== NO_PEER, 'ctx.reply used outside handleMessage');
+        host.#outbox.push({ to: host.#replyTo, msg, reliable: host.#replyReliable });
       },
       setTimer(kind: T, delayMs: number): void {
         host.#live('setTimer');

@@ -124,6 +124,15 @@ class SimContext<M, T extends string, E extends ProtocolEvent> implements Contex
     this.#sim.transmit(this.self, to, msg, true);
   }
 
+  /** Sender and transport of the message being handled; NO_PEER outside handleMessage. */
+  replyTo: NodeId = NO_PEER;
+  replyReliable = false;
+
+  reply(msg: M): void {
+    assert(this.replyTo !== NO_PEER, 'reply: only valid inside handleMessage');
+    this.#sim.transmit(this.self, this.replyTo, msg, this.replyReliable);
+  }
+
   setTimer(kind: T, delayMs: number): void {
     this.#sim.armTimer(this.self, kind, delayMs);
   }
@@ -321,7 +330,10 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
         stats.messagesDelivered++;
         ctx.self = node;
         ctx.now = now;
+        ctx.replyTo = aux;
+        ctx.replyReliable = q.gen[slot] === 1;
         protocols[node]!.handleMessage(ctx, aux, msg);
+        ctx.replyTo = NO_PEER;
       } else if (kind === EV_TIMER) {
         if (up[node] === 0 || timerGen[node * k + aux] !== q.gen[slot]) continue;
         ctx.self = node;

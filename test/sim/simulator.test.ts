@@ -18,6 +18,8 @@ class Probe implements Protocol<Msg, 'tick', Ev> {
   stop(): void {}
   handleMessage(ctx: Context<Msg, 'tick', Ev>, from: number, msg: Msg): void {
     ctx.emit({ type: 'got', from, n: msg.n, t: ctx.now });
+    // A negative number asks for an answer by ctx.reply.
+    if (msg.n < 0) ctx.reply({ n: -msg.n, size: 1 });
   }
   handleTimer(ctx: Context<Msg, 'tick', Ev>): void {
     ctx.emit({ type: 'tick', t: ctx.now });
@@ -169,6 +171,22 @@ test('reliable sends are never lost and stay in order per pair', () => {
     got.map((g) => g.e.type === 'got' && g.e.n),
     Array.from({ length: 200 }, (_, i) => i),
   );
+});
+
+test('reply answers by the way the request came: reliable requests get reliable answers', () => {
+  const { sim, got } = probeSim(2, { loss: 0.5, latency: { kind: 'constant', ms: 3 } });
+  for (let i = 1; i <= 100; i++)
+    sim.invoke(0, (_p, ctx) => ctx.sendReliable(1, { n: -i, size: 1 }));
+  for (let i = 101; i <= 400; i++) sim.invoke(0, (_p, ctx) => ctx.send(1, { n: -i, size: 1 }));
+  sim.run(1000);
+  const answers = got.filter((g) => g.node === 0 && g.e.type === 'got').map((g) => g.e);
+  assert.ok(answers.every((e) => e.type === 'got' && e.from === 1 && e.t === 6));
+  const answered = answers.map((e) => (e.type === 'got' ? e.n : 0));
+  // Every reliable request is answered; datagram answers cross the lossy link twice.
+  for (let i = 1; i <= 100; i++) assert.ok(answered.includes(i), `reliable request ${i}`);
+  const datagram = answered.filter((n) => n > 100).length;
+  assert.ok(datagram > 40 && datagram < 110, `datagram answers ${datagram} of 300 at 25%`);
+  assert.throws(() => sim.invoke(0, (_p, ctx) => ctx.reply({ n: 1, size: 1 })), /only valid/);
 });
 
 test('latency models: constant, uniform bounds, log-normal median', () => {
