@@ -25,6 +25,7 @@ const PURE_FOLDERS = [
   'src/codec',
   'src/dissemination',
   'src/membership',
+  'src/serf',
   'src/broadcast',
   'src/reconcile',
   'src/aggregate',
