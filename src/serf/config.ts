@@ -1,0 +1,160 @@
+/**
+ * Configuration of the Serf layer, field by field, with Serf's defaults (serf-layer.md
+ * §11; Serf 0.9.x `DefaultConfig()` and the agent's defaults) and a validator that names
+ * the field and the accepted range.
+ *
+ * Only Serf's own settings live here. The memberlist settings under it (timing profile,
+ * addresses) are the SWIM layer's config; `serfConfig` is validated on its own so that a
+ * bad Serf field is reported before anything starts.
+ */
+
+import { ConfigError } from '../core/errors.ts';
+import { type SerfLimits, serfLimits } from '../membership/wire/serf/limits.ts';
+import { encodeOwnMeta, normalizeTags, type TagsInput } from './tags.ts';
+
+/** Serf protocol versions a Serf 0.9 agent understands (`ProtocolVersionMin/Max`). */
+export const SERF_PROTOCOL_MIN = 2;
+export const SERF_PROTOCOL_MAX = 5;
+
+const HOUR_MS = 3_600_000;
+
+export interface SerfConfig {
+  /** Node name, unique in the cluster; also memberlist's node name. */
+  readonly name: string;
+  /**
+   * Tags advertised in the node meta. Encoded (sorted keys) they must fit memberlist's 512
+   * bytes; from Serf protocol 3 on as a map, before that only the `role` tag is sent.
+   */
+  readonly tags: ReadonlyMap<string, string>;
+  /**
+   * Serf protocol version we speak, 2..5 (Serf's `ProtocolVersion`; the agent's default is
+   * 5). It is advertised as memberlist's delegate version (`Vsn[5]`) and decides the meta
+   * format. Default 5.
+   */
+  readonly protocolVersion: number;
+  /**
+   * How long a graceful leave waits for its leave intent to be sent its full retransmit
+   * count (Serf's `BroadcastTimeout`). Default 5 s. The SWIM layer bounds its own leave
+   * broadcast by its own timeout.
+   */
+  readonly broadcastTimeoutMs: number;
+  /**
+   * After memberlist's leave, how long to keep answering probes while the news spreads
+   * (Serf's `LeavePropagateDelay`). Default 1 s.
+   */
+  readonly leavePropagateDelayMs: number;
+  /** How often the reaper runs (Serf's `ReapInterval`). Default 15 s. */
+  readonly reapIntervalMs: number;
+  /**
+   * How long a failed member is remembered (and may be reconnected to) before it is reaped
+   * with member-reap (Serf's `ReconnectTimeout`). Default 24 h.
+   */
+  readonly reconnectTimeoutMs: number;
+  /** How long a left member is remembered before it is reaped (`TombstoneTimeout`). Default 24 h. */
+  readonly tombstoneTimeoutMs: number;
+  /**
+   * How long an intent about a node memberlist does not know yet is kept
+   * (`RecentIntentTimeout`). Default 5 min.
+   */
+  readonly recentIntentTimeoutMs: number;
+  /**
+   * Most intents buffered for unknown nodes (Serf has no bound). Each costs about a hundred
+   * bytes; 16384 covers a large cluster joining at once. Over it, the oldest is evicted.
+   */
+  readonly recentIntentsMax: number;
+  /**
+   * Retransmit multiplier of Serf's queues (Serf reuses memberlist's `RetransmitMult`):
+   * each Serf broadcast is sent mult × ceil(log10(n + 1)) times. Default 4.
+   */
+  readonly retransmitMult: number;
+  /**
+   * Most entries per Serf broadcast queue (`MaxQueueDepth`). Default 4096. Over it, the
+   * most transmitted entry is dropped.
+   */
+  readonly broadcastQueueDepthMax: number;
+  /** Send a network coordinate in our acks (Serf's `DisableCoordinates` = false). Default true. */
+  readonly coordinatesEnabled: boolean;
+  /** Decode limits for Serf messages from peers. */
+  readonly limits: SerfLimits;
+}
+
+/** What callers pass: `name` is required, tags may be a plain object, the rest has defaults. */
+export type SerfConfigInput = Partial<Omit<SerfConfig, 'tags' | 'limits'>> & {
+  readonly name: string;
+  readonly tags?: TagsInput;
+  readonly limits?: Partial<SerfLimits>;
+};
+
+export const DEFAULT_SERF_CONFIG: Omit<SerfConfig, 'name' | 'tags' | 'limits'> = Object.freeze({
+  protocolVersion: 5,
+  broadcastTimeoutMs: 5_000,
+  leavePropagateDelayMs: 1_000,
+  reapIntervalMs: 15_000,
+  reconnectTimeoutMs: 24 * HOUR_MS,
+  tombstoneTimeoutMs: 24 * HOUR_MS,
+  recentIntentTimeoutMs: 5 * 60_000,
+  recentIntentsMax: 16_384,
+  retransmitMult: 4,
+  broadcastQueueDepthMax: 4_096,
+  coordinatesEnabled: true,
+});
+
+/** Longest node name we accept for ourselves (the decoders' default `nameBytesMax`). */
+const NAME_BYTES_MAX = 512;
+
+function positiveMs(field: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new ConfigError(field, `must be a finite number of milliseconds > 0, got ${String(v)}`);
+  }
+}
+
+function nonNegativeMs(field: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new ConfigError(field, `must be a finite number of milliseconds >= 0, got ${String(v)}`);
+  }
+}
+
+function intInRange(field: string, v: unknown, min: number, max: number): void {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new ConfigError(field, `must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+}
+
+/** Fills defaults and validates; throws `ConfigError` naming the first bad field. */
+export function serfConfig(input: SerfConfigInput): SerfConfig {
+  if (input === null || typeof input !== 'object') {
+    throw new ConfigError('serf', 'configuration must be an object');
+  }
+  const name = input.name;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ConfigError('name', `must be a non-empty string, got ${String(name)}`);
+  }
+  if (new TextEncoder().encode(name).length > NAME_BYTES_MAX) {
+    throw new ConfigError('name', `must be at most ${NAME_BYTES_MAX} bytes`);
+  }
+  const c = {
+    ...DEFAULT_SERF_CONFIG,
+    ...input,
+    name,
+    tags: normalizeTags(input.tags ?? {}, 'tags'),
+    limits: serfLimits(input.limits ?? {}),
+  };
+  intInRange('protocolVersion', c.protocolVersion, SERF_PROTOCOL_MIN, SERF_PROTOCOL_MAX);
+  encodeOwnMeta(c.tags, c.protocolVersion, 'tags');
+  positiveMs('broadcastTimeoutMs', c.broadcastTimeoutMs);
+  nonNegativeMs('leavePropagateDelayMs', c.leavePropagateDelayMs);
+  positiveMs('reapIntervalMs', c.reapIntervalMs);
+  positiveMs('reconnectTimeoutMs', c.reconnectTimeoutMs);
+  positiveMs('tombstoneTimeoutMs', c.tombstoneTimeoutMs);
+  positiveMs('recentIntentTimeoutMs', c.recentIntentTimeoutMs);
+  intInRange('recentIntentsMax', c.recentIntentsMax, 1, 1 << 24);
+  intInRange('retransmitMult', c.retransmitMult, 1, 1024);
+  intInRange('broadcastQueueDepthMax', c.broadcastQueueDepthMax, 1, 1 << 20);
+  if (typeof c.coordinatesEnabled !== 'boolean') {
+    throw new ConfigError(
+      'coordinatesEnabled',
+      `must be a boolean, got ${String(c.coordinatesEnabled)}`,
+    );
+  }
+  return Object.freeze(c);
+}

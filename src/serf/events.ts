@@ -1,0 +1,58 @@
+/**
+ * What the Serf layer tells the application: member events (Serf's `MemberEvent`, one
+ * member per event), the end of a graceful leave, and counters for input it refused.
+ *
+ * The member snapshot (`SerfMember`) is also what `SerfNode.members()` returns, the shape
+ * behind the agent's `GET /v1/members`. Its `status` is Serf's, with one addition: an alive
+ * member that memberlist currently suspects reads `suspect` (Serf itself would still say
+ * alive; operators want to see the suspicion).
+ */
+
+import type { ErrorCode } from '../core/errors.ts';
+import type { MemberEventType, SerfStatus } from './status.ts';
+
+export type SerfMemberStatus = SerfStatus | 'suspect';
+
+export interface SerfMember {
+  readonly name: string;
+  /** 4 (IPv4) or 16 (IPv6) bytes. */
+  readonly ip: Uint8Array;
+  readonly port: number;
+  readonly tags: ReadonlyMap<string, string>;
+  readonly status: SerfMemberStatus;
+  /** memberlist protocol versions the member advertises (the Serf agent: 1, 5, 2). */
+  readonly protocolMin: number;
+  readonly protocolMax: number;
+  readonly protocolCur: number;
+  /** Serf protocol versions (delegate versions; the Serf agent: 2, 5, 5). */
+  readonly delegateMin: number;
+  readonly delegateMax: number;
+  readonly delegateCur: number;
+}
+
+export interface SerfMemberEvent {
+  readonly type: MemberEventType;
+  readonly member: SerfMember;
+}
+
+/** Where refused outside input came from. */
+export type SerfInputSource = 'user-message' | 'push-pull' | 'meta' | 'ack-payload';
+
+/**
+ * A peer handed us bytes we could not use: decoded to a `RemoteError`, or a message that is
+ * valid but has no business where it arrived (a push/pull state as a user message). The
+ * input was dropped; the node carries on. Hosts count these by `code`.
+ */
+export interface SerfBadInputEvent {
+  readonly type: 'serf-bad-input';
+  readonly source: SerfInputSource;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** The graceful leave finished: the intent and memberlist's leave were sent, the propagation delay passed. */
+export interface SerfLeftEvent {
+  readonly type: 'serf-left';
+}
+
+export type SerfEvent = SerfMemberEvent | SerfBadInputEvent | SerfLeftEvent;
