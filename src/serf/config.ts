@@ -46,6 +46,12 @@ export interface SerfConfig {
   /** How often the reaper runs (Serf's `ReapInterval`). Default 15 s. */
   readonly reapIntervalMs: number;
   /**
+   * How often we may try to re-join a failed member (Serf's `ReconnectInterval`): each time,
+   * with probability failed/alive, one failed member picked at random gets a memberlist
+   * join, which is how a healed partition merges again. Default 30 s.
+   */
+  readonly reconnectIntervalMs: number;
+  /**
    * How long a failed member is remembered (and may be reconnected to) before it is reaped
    * with member-reap (Serf's `ReconnectTimeout`). Default 24 h.
    */
@@ -90,6 +96,7 @@ export const DEFAULT_SERF_CONFIG: Omit<SerfConfig, 'name' | 'tags' | 'limits'> =
   broadcastTimeoutMs: 5_000,
   leavePropagateDelayMs: 1_000,
   reapIntervalMs: 15_000,
+  reconnectIntervalMs: 30_000,
   reconnectTimeoutMs: 24 * HOUR_MS,
   tombstoneTimeoutMs: 24 * HOUR_MS,
   recentIntentTimeoutMs: 5 * 60_000,
@@ -144,6 +151,7 @@ export function serfConfig(input: SerfConfigInput): SerfConfig {
   positiveMs('broadcastTimeoutMs', c.broadcastTimeoutMs);
   nonNegativeMs('leavePropagateDelayMs', c.leavePropagateDelayMs);
   positiveMs('reapIntervalMs', c.reapIntervalMs);
+  positiveMs('reconnectIntervalMs', c.reconnectIntervalMs);
   positiveMs('reconnectTimeoutMs', c.reconnectTimeoutMs);
   positiveMs('tombstoneTimeoutMs', c.tombstoneTimeoutMs);
   positiveMs('recentIntentTimeoutMs', c.recentIntentTimeoutMs);
