@@ -93,10 +93,16 @@ function measure(protocol: 'push-pull' | 'bare', mode: 'rounds' | 'events'): Thr
   return timeRun(sim, protocol, mode);
 }
 
+/** `BENCH_CASES=push-pull:rounds,bare:events` runs only those cases (for profiling). */
+const CASES = process.env.BENCH_CASES?.split(',') ?? null;
+
 export function runThroughput(): ThroughputResult[] {
   const out: ThroughputResult[] = [];
   for (const mode of ['rounds', 'events'] as const) {
-    for (const protocol of ['push-pull', 'bare'] as const) out.push(measure(protocol, mode));
+    for (const protocol of ['push-pull', 'bare'] as const) {
+      if (CASES === null || CASES.includes(`${protocol}:${mode}`))
+        out.push(measure(protocol, mode));
+    }
   }
   return out;
 }

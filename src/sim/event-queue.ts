@@ -7,9 +7,15 @@
  * behind all of them, then the replies behind those, breadth-first.
  *
  * Events live in a struct-of-arrays slot pool (no object per event; a million-node run
- * pushes tens of millions of events through here), addressed by slot index. Two
+ * pushes tens of millions of events through here), addressed by slot index. Three
  * structures hold slot indices:
- *  - a binary min-heap for events in the future;
+ *  - a binary min-heap for events in the future, whose entries are *chains*: runs of
+ *    events at one instant, linked through `next`. A push at the same future time as the
+ *    previous future push appends to that push's chain instead of entering the heap, so
+ *    the 100,000 timers a synchronous round re-arms for the next round cost O(1) each, not
+ *    a log n sift. Order is unchanged: a chain's events were pushed consecutively among
+ *    the events at its time (any push at another time closes it), so no other event at
+ *    that time falls between them, and the heap orders chains by their head's (time, seq);
  *  - a FIFO for events due *now* (zero delay). Every heap event due now was inserted
  *    before the clock reached now, so it precedes every FIFO event by sequence number;
  *    serving the heap's due events first, then the FIFO, equals pure heap order while
@@ -35,6 +41,8 @@ export class EventQueue {
   /** DELIVER: the message; CONTROL: the callback. */
   // Filled, never holey: a large holey array can fall into V8's slow dictionary mode.
   payload: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(null);
+  /** The next event of the same chain (same time, next in sequence), or -1. */
+  #next = new Int32Array(INITIAL_SLOTS);
   #free = new Int32Array(INITIAL_SLOTS);
   #freeCount = 0;
   #slotsUsed = 0;
@@ -50,12 +58,18 @@ export class EventQueue {
   #fifoTail = 0;
   #fifoCount = 0;
 
+  /** Time and last slot of the chain the most recent future push went to. */
+  #chainTime = Number.NaN;
+  /** Events in the heap's chains (the heap itself holds one entry per chain). */
+  #futureCount = 0;
+  #chainTail = -1;
+
   #nextSeq = 0;
   /** The time of the event most recently popped: the simulator's clock. */
   now = 0;
 
   get size(): number {
-    return this.#heapSize + this.#fifoCount;
+    return this.#futureCount + this.#fifoCount;
   }
 
   /** Allocate a slot for an event at `at` (≥ now). Returns the slot index. */
@@ -68,8 +82,21 @@ export class EventQueue {
     this.aux[slot] = aux;
     this.gen[slot] = gen;
     this.payload[slot] = payload;
-    if (at <= this.now) this.#fifoPush(slot);
-    else this.#heapPush(slot);
+    if (at <= this.now) {
+      this.#fifoPush(slot);
+      return;
+    }
+    const next = this.#next;
+    next[slot] = -1;
+    this.#futureCount++;
+    // `at > now` here, so a chain at `at` has not started to be served: still appendable.
+    if (at === this.#chainTime) {
+      next[this.#chainTail] = slot;
+    } else {
+      this.#heapPush(slot);
+      this.#chainTime = at;
+    }
+    this.#chainTail = slot;
   }
 
   /**
@@ -77,11 +104,23 @@ export class EventQueue {
    * empty. Advances `now`.
    */
   pop(): number {
-    const heapSize = this.#heapSize;
+    return this.popUntil(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Like `pop`, but only an event due at or before `untilMs`; -1 when there is none (the
+   * clock then stays where it is).
+   */
+  popUntil(untilMs: number): number {
+    const now = this.now;
+    const heapEmpty = this.#heapSize === 0;
+    const heapTop = heapEmpty ? Number.POSITIVE_INFINITY : this.#heapTime[0]!;
     let slot: number;
-    if (heapSize > 0 && this.#heapTime[0]! <= this.now) slot = this.#heapPop();
-    else if (this.#fifoCount > 0) slot = this.#fifoPop();
-    else if (heapSize > 0) slot = this.#heapPop();
+    // A heap event is never earlier than `now`, so `heapTop <= now` means due now.
+    if (heapTop <= now || this.#fifoCount > 0) {
+      if (now > untilMs) return -1;
+      slot = heapTop <= now ? this.#chainPop() : this.#fifoPop();
+    } else if (!heapEmpty && heapTop <= untilMs) slot = this.#chainPop();
     else return -1;
     this.now = this.time[slot]!;
     this.#release(slot);
@@ -92,6 +131,19 @@ export class EventQueue {
   peekTime(): number {
     if (this.#fifoCount > 0) return this.now;
     return this.#heapSize > 0 ? this.#heapTime[0]! : Number.POSITIVE_INFINITY;
+  }
+
+  /** Take the head of the first chain; the rest of the chain keeps the heap's top. */
+  #chainPop(): number {
+    const slot = this.#heap[0]!;
+    const rest = this.#next[slot]!;
+    this.#futureCount--;
+    if (rest < 0) return this.#heapPop();
+    // Same time, and no other event at that time sorts between the chain's events, so
+    // the top stays the minimum without sifting.
+    this.#heap[0] = rest;
+    this.#heapSeq[0] = this.seq[rest]!;
+    return slot;
   }
 
   #alloc(): number {
@@ -128,6 +180,7 @@ export class EventQueue {
     this.node = grow(this.node, (k) => new Int32Array(k));
     this.aux = grow(this.aux, (k) => new Int32Array(k));
     this.gen = grow(this.gen, (k) => new Int32Array(k));
+    this.#next = grow(this.#next, (k) => new Int32Array(k));
     for (let i = this.payload.length; i < n; i++) this.payload.push(null);
   }
 
@@ -141,13 +194,14 @@ export class EventQueue {
       this.#fifoTail = cap;
     }
     this.#fifo[this.#fifoTail] = slot;
-    this.#fifoTail = (this.#fifoTail + 1) % this.#fifo.length;
+    // Capacity is a power of two (1024, doubled on growth).
+    this.#fifoTail = (this.#fifoTail + 1) & (this.#fifo.length - 1);
     this.#fifoCount++;
   }
 
   #fifoPop(): number {
     const slot = this.#fifo[this.#fifoHead]!;
-    this.#fifoHead = (this.#fifoHead + 1) % this.#fifo.length;
+    this.#fifoHead = (this.#fifoHead + 1) & (this.#fifo.length - 1);
     this.#fifoCount--;
     return slot;
   }

@@ -61,3 +61,52 @@ test('matches a reference sort on random workloads, growing past the initial cap
   assert.deepEqual(popped, expected);
   assert.equal(q.size, ref.length);
 });
+
+test('runs of pushes at one future instant (chains) keep (time, insertion) order', () => {
+  // Few distinct times, so consecutive pushes often share an instant and build chains,
+  // interleaved with zero-delay pushes and with pops that start a chain and push behind it.
+  const rng = new Rng(11);
+  const q = new EventQueue();
+  const ref: { t: number; seq: number }[] = [];
+  let seq = 0;
+  const popped: number[] = [];
+  const expected: number[] = [];
+  for (let round = 0; round < 200; round++) {
+    const burst = 1 + rng.int(40);
+    for (let i = 0; i < burst; i++) {
+      const t = q.now + 10 * rng.int(3);
+      q.push(t, EV_DELIVER, seq, 0, 0, null);
+      ref.push({ t, seq });
+      seq++;
+    }
+    ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    const pops = rng.int(burst + 5);
+    for (let i = 0; i < pops && q.size > 0; i++) {
+      const slot = q.pop();
+      popped.push(q.node[slot]!);
+      expected.push(ref.shift()!.seq);
+      assert.equal(q.size, ref.length);
+    }
+  }
+  for (const e of drain(q)) popped.push(e.node);
+  for (const e of ref) expected.push(e.seq);
+  assert.deepEqual(popped, expected);
+  assert.equal(q.size, 0);
+  assert.equal(q.pop(), -1);
+});
+
+test('popUntil leaves later events and the clock alone', () => {
+  const q = new EventQueue();
+  q.push(10, EV_DELIVER, 1, 0, 0, null);
+  q.push(10, EV_DELIVER, 2, 0, 0, null);
+  q.push(20, EV_DELIVER, 3, 0, 0, null);
+  assert.equal(q.popUntil(5), -1);
+  assert.equal(q.now, 0);
+  assert.equal(q.node[q.popUntil(10)], 1);
+  assert.equal(q.node[q.popUntil(10)], 2);
+  assert.equal(q.popUntil(19), -1);
+  assert.equal(q.now, 10);
+  assert.equal(q.size, 1);
+  assert.equal(q.node[q.popUntil(Number.POSITIVE_INFINITY)], 3);
+  assert.equal(q.popUntil(Number.POSITIVE_INFINITY), -1);
+});
