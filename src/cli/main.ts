@@ -11,8 +11,11 @@
 
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { agentSettingAccepts } from '../agent/config.ts';
 import { isRemoteError } from '../core/errors.ts';
+import { registerAgentCommand } from './agent-command.ts';
 import { type CliIo, processIo } from './io.ts';
+import { registerMembersCommand } from './members-command.ts';
 import { registerNodeCommand } from './node-command.ts';
 import { registerReproduceCommand } from './reproduce-command.ts';
 import { registerSimCommand } from './sim-command.ts';
@@ -44,6 +47,8 @@ export function buildProgram(io: CliIo): Command {
   const sim = registerSimCommand(program, io);
   registerReproduceCommand(sim, io);
   registerNodeCommand(program);
+  registerAgentCommand(program);
+  registerMembersCommand(program, io);
   return program;
 }
 
@@ -71,7 +76,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       if (e.exitCode === 0) return 0;
       // A bare `hearsay` (or `hearsay sim reproduce` without a subcommand) prints help to stderr.
       if (e.code === 'commander.help') return EXIT_USAGE;
-      const usage = usageErrorFromCommander(e, commandPath(program, argv), simFlagAccepts);
+      const path = commandPath(program, argv);
+      const acceptsOf = path === 'hearsay agent' ? agentSettingAccepts : simFlagAccepts;
+      const usage = usageErrorFromCommander(e, path, acceptsOf);
       io.stderr(`${usage.line()}\n`);
       return EXIT_USAGE;
     }

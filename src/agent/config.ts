@@ -1,0 +1,387 @@
+/**
+ * The agent's configuration: one typed object (`AgentConfig`), one table of settings that
+ * fill it (`AGENT_SETTINGS`), one function that validates (`agentConfigFrom`).
+ *
+ * Every setting arrives as text — a command-line flag today; an environment variable or a
+ * config-file entry tomorrow — so each row of the table parses one raw string (or, for a
+ * repeatable setting, each of several) and records it in a draft; `finish` then checks what
+ * involves several settings and freezes the result. A source only has to collect raw strings
+ * keyed by setting name and say how to name a setting in messages (`--bind` for a flag,
+ * `HEARSAY_BIND` for a variable): the rules, ranges and defaults live here once, so the
+ * sources cannot drift apart. The CLI (src/cli/agent-command.ts) registers the same rows as
+ * commander options, so `--help` and the accepted flags come from this table too.
+ *
+ * Errors are `AgentConfigError`s: the field as the source names it, and a detail of the
+ * form "must be …, got …"; the CLI turns them into its one-line usage error (exit 2).
+ * Validation is complete before any socket is bound.
+ */
+
+import { isIPv4 } from 'node:net';
+import { hostname } from 'node:os';
+import { ConfigError } from '../core/errors.ts';
+import { GoMsgpackWriter } from '../membership/wire/go-msgpack-writer.ts';
+import { writeStringMap } from '../membership/wire/serf/codec.ts';
+import { META_BYTES_MAX, sortedTags, TAGS_MAGIC_BYTE } from '../membership/wire/serf/tags.ts';
+import { type HostPort, PORT_MAX } from '../net/address.ts';
+import { keyFromBase64 } from '../net/security/keyring.ts';
+
+export type { HostPort } from '../net/address.ts';
+
+/**
+ * memberlist's timing presets (`DefaultLANConfig`, `DefaultWANConfig`,
+ * `DefaultLocalConfig`): `lan` for one data centre, `wan` for links with 10s–100s of ms of
+ * latency (slower probes and suspicion, fewer false failures), `local` for one machine or a
+ * test (fast detection, more traffic).
+ */
+export const PROFILES = ['lan', 'wan', 'local'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** pino's levels, minus `fatal` (the agent never logs at it) and `silent` (use `error`). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AgentConfig {
+  /** Unique node name in the cluster. Default: the host name, as Serf does. */
+  readonly nodeName: string;
+  /** UDP and TCP address for gossip; port 0 asks the OS for a free one. */
+  readonly bind: HostPort;
+  /** Members to join at start; none starts a new cluster. */
+  readonly join: readonly HostPort[];
+  /** This node's Serf tags (sent in memberlist meta, at most 512 bytes encoded). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** AES key (16, 24 or 32 bytes) every member shares, or null for a plaintext cluster. */
+  readonly encryptKey: Uint8Array | null;
+  readonly profile: Profile;
+  /** Where the HTTP API listens; loopback by default, since it has no authentication. */
+  readonly http: HostPort;
+  readonly logLevel: LogLevel;
+  /** pino's JSON lines instead of the human-readable form. */
+  readonly logJson: boolean;
+}
+
+/** Serf's default gossip port, on every interface like Serf's `-bind`. */
+export const AGENT_BIND_DEFAULT = '0.0.0.0:7946';
+/** Loopback: the HTTP API is not authenticated. 7373 is Serf's RPC port, so one above it. */
+export const AGENT_HTTP_DEFAULT = '127.0.0.1:7374';
+/** Serf validates names to 128 characters; we count UTF-8 bytes. */
+export const NODE_NAME_BYTES_MAX = 128;
+/** Seeds for one start; more is a mistake (one reachable member is enough). */
+export const JOIN_ADDRESSES_MAX = 64;
+/** Tags per node; the 512-byte meta limit allows fewer short ones anyway. */
+export const TAGS_MAX = 64;
+
+/** A configuration value is invalid; `field` names it as its source does (`--bind`). */
+export class AgentConfigError extends ConfigError {
+  /** "must be …, got …": the message without the field. */
+  readonly detail: string;
+  constructor(field: string, detail: string) {
+    super(field, detail);
+    this.name = 'AgentConfigError';
+    this.detail = detail;
+  }
+}
+
+function badValue(field: string, accepts: string, raw: string): AgentConfigError {
+  return new AgentConfigError(field, `must be ${accepts}, got ${JSON.stringify(raw)}`);
+}
+
+/** What the configuration looks like while settings are applied; local to one parse. */
+interface Draft {
+  nodeName: string;
+  bind: HostPort;
+  join: HostPort[];
+  tags: Map<string, string>;
+  encryptKey: Uint8Array | null;
+  profile: Profile;
+  http: HostPort;
+  logLevel: LogLevel;
+  logJson: boolean;
+}
+
+export interface AgentSetting {
+  /** Setting name: the flag without dashes (`bind` is `--bind`). */
+  readonly name: string;
+  /** Placeholder of the value in help (`HOST:PORT`), or null for a switch. */
+  readonly value: string | null;
+  readonly repeatable: boolean;
+  /** What the value may be, as error messages and docs say it. */
+  readonly accepts: string;
+  readonly help: string;
+  readonly defaultText: string;
+  /** Validate `raw` and record it in `draft`; `field` is how the source names the setting. */
+  apply(draft: Draft, raw: string, field: string): void;
+}
+
+const ACCEPTS_HOST_PORT = 'IPV4:PORT with PORT in [1, 65535] (e.g. 127.0.0.1:7946)';
+const ACCEPTS_KEY = 'a base64 AES key of 16, 24 or 32 bytes (as `serf keygen` prints)';
+const ACCEPTS_BIND = 'IPV4:PORT with PORT in [0, 65535] (0 picks a free port)';
+
+export function parseHostPort(field: string, raw: string, portZero: boolean): HostPort {
+  const text = raw.trim();
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, Math.max(colon, 0));
+  const portText = text.slice(colon + 1);
+  const port = colon > 0 && /^[0-9]{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!isIPv4(host) || !(port >= (portZero ? 0 : 1) && port <= PORT_MAX)) {
+    throw badValue(field, portZero ? ACCEPTS_BIND : ACCEPTS_HOST_PORT, raw);
+  }
+  return { host, port };
+}
+
+export function formatHostPort(a: HostPort): string {
+  return `${a.host}:${a.port}`;
+}
+
+const utf8 = new TextEncoder();
+/** Whitespace and control characters would make names unreadable in logs and tables. */
+const NAME_FORBIDDEN = /[\s\p{Cc}]/u;
+
+function parseNodeName(field: string, raw: string): string {
+  const bytes = utf8.encode(raw).length;
+  if (bytes === 0 || bytes > NODE_NAME_BYTES_MAX || NAME_FORBIDDEN.test(raw)) {
+    throw badValue(
+      field,
+      `a name of 1 to ${NODE_NAME_BYTES_MAX} bytes without spaces or control characters`,
+      raw,
+    );
+  }
+  return raw;
+}
+
+/** Encoded Serf tag meta, as the memberlist alive message will carry it. */
+function tagMetaBytes(tags: ReadonlyMap<string, string>): number {
+  const w = new GoMsgpackWriter(64);
+  w.byte(TAGS_MAGIC_BYTE);
+  writeStringMap(w, sortedTags(tags));
+  return w.byteLength;
+}
+
+function defaultNodeName(): string {
+  const name = hostname();
+  try {
+    return parseNodeName('name', name);
+  } catch {
+    // A host name we would refuse from a person is no better as a default.
+    return 'hearsay';
+  }
+}
+
+function setting(
+  name: string,
+  value: string | null,
+  accepts: string,
+  help: string,
+  defaultText: string,
+  apply: (draft: Draft, raw: string, field: string) => void,
+  repeatable = false,
+): AgentSetting {
+  return { name, value, repeatable, accepts, help, defaultText, apply };
+}
+
+export const AGENT_SETTINGS: readonly AgentSetting[] = [
+  setting(
+    'name',
+    'NAME',
+    `a name of 1 to ${NODE_NAME_BYTES_MAX} bytes without spaces or control characters`,
+    'node name, unique in the cluster',
+    'the host name',
+    (d, raw, f) => {
+      d.nodeName = parseNodeName(f, raw);
+    },
+  ),
+  setting(
+    'bind',
+    'HOST:PORT',
+    ACCEPTS_BIND,
+    'IPv4 address and port for gossip over UDP and TCP',
+    AGENT_BIND_DEFAULT,
+    (d, raw, f) => {
+      d.bind = parseHostPort(f, raw, true);
+    },
+  ),
+  setting(
+    'join',
+    'HOST:PORT',
+    ACCEPTS_HOST_PORT,
+    `a member to join at start (repeatable, at most ${JOIN_ADDRESSES_MAX}); joining fails only if none answers`,
+    'none: start a new cluster',
+    (d, raw, f) => {
+      if (d.join.length >= JOIN_ADDRESSES_MAX) {
+        throw new AgentConfigError(f, `may be given at most ${JOIN_ADDRESSES_MAX} times`);
+      }
+      d.join.push(parseHostPort(f, raw, false));
+    },
+    true,
+  ),
+  setting(
+    'tag',
+    'KEY=VALUE',
+    `KEY=VALUE with a non-empty KEY (repeatable, at most ${TAGS_MAX} tags, ${META_BYTES_MAX} bytes encoded)`,
+    'a Serf tag of this node (repeatable)',
+    'none',
+    (d, raw, f) => {
+      const eq = raw.indexOf('=');
+      if (eq <= 0) throw badValue(f, 'KEY=VALUE with a non-empty KEY', raw);
+      const key = raw.slice(0, eq);
+      if (d.tags.has(key))
+        throw new AgentConfigError(f, `gives the tag ${JSON.stringify(key)} twice`);
+      if (d.tags.size >= TAGS_MAX) {
+        throw new AgentConfigError(f, `may be given at most ${TAGS_MAX} times`);
+      }
+      d.tags.set(key, raw.slice(eq + 1));
+      const bytes = tagMetaBytes(d.tags);
+      if (bytes > META_BYTES_MAX) {
+        throw new AgentConfigError(
+          f,
+          `tags encode to ${bytes} bytes, over memberlist's ${META_BYTES_MAX}-byte meta limit`,
+        );
+      }
+    },
+    true,
+  ),
+  setting(
+    'encrypt',
+    'BASE64KEY',
+    ACCEPTS_KEY,
+    'encrypt gossip with this key; every member needs the same one',
+    'none: plaintext',
+    (d, raw, f) => {
+      try {
+        d.encryptKey = keyFromBase64(raw.trim(), f);
+      } catch {
+        // The value is not echoed: it may be a key with a typo, and messages end up in logs.
+        throw new AgentConfigError(
+          f,
+          `must be ${ACCEPTS_KEY}, got ${raw.length} characters that are not one`,
+        );
+      }
+    },
+  ),
+  setting(
+    'profile',
+    'NAME',
+    `one of ${PROFILES.join(', ')}`,
+    'memberlist timing preset: lan (one data centre), wan (slow links), local (one machine, fast detection)',
+    'lan',
+    (d, raw, f) => {
+      d.profile = oneOf(f, raw, PROFILES);
+    },
+  ),
+  setting(
+    'http',
+    'HOST:PORT',
+    ACCEPTS_BIND,
+    'address of the HTTP API (GET /v1/members); keep it on loopback: it has no authentication',
+    AGENT_HTTP_DEFAULT,
+    (d, raw, f) => {
+      d.http = parseHostPort(f, raw, true);
+    },
+  ),
+  setting(
+    'log-level',
+    'LEVEL',
+    `one of ${LOG_LEVELS.join(', ')}`,
+    'least severe log level written',
+    'info',
+    (d, raw, f) => {
+      d.logLevel = oneOf(f, raw, LOG_LEVELS);
+    },
+  ),
+  setting(
+    'log-json',
+    null,
+    'no value',
+    'write logs as JSON lines (pino) instead of human-readable text',
+    'off',
+    (d) => {
+      d.logJson = true;
+    },
+  ),
+];
+
+function oneOf<T extends string>(field: string, raw: string, names: readonly T[]): T {
+  const found = names.find((n) => n === raw.trim());
+  if (found === undefined) throw badValue(field, `one of ${names.join(', ')}`, raw);
+  return found;
+}
+
+const BY_NAME = new Map(AGENT_SETTINGS.map((s) => [s.name, s]));
+
+/** What setting `name` (with or without leading dashes) accepts; undefined if unknown. */
+export function agentSettingAccepts(name: string): string | undefined {
+  return BY_NAME.get(name.replace(/^--/, ''))?.accepts;
+}
+
+/** Raw values keyed by setting name: a string, several for a repeatable one, true for a switch. */
+export type RawAgentSettings = Readonly<
+  Record<string, string | readonly string[] | boolean | undefined>
+>;
+
+/** How a source names a setting in messages: flags by default. */
+export type FieldNamer = (settingName: string) => string;
+export const flagName: FieldNamer = (name) => `--${name}`;
+
+/**
+ * Validate raw settings into an `AgentConfig`. Unknown names are refused (a typo in a
+ * config file must not pass silently); throws `AgentConfigError` naming the field.
+ */
+export function agentConfigFrom(raw: RawAgentSettings, nameOf: FieldNamer = flagName): AgentConfig {
+  const draft: Draft = {
+    nodeName: '',
+    bind: parseHostPort('bind', AGENT_BIND_DEFAULT, true),
+    join: [],
+    tags: new Map(),
+    encryptKey: null,
+    profile: 'lan',
+    http: parseHostPort('http', AGENT_HTTP_DEFAULT, true),
+    logLevel: 'info',
+    logJson: false,
+  };
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined || value === false) continue;
+    const row = BY_NAME.get(name);
+    const field = nameOf(name);
+    if (row === undefined) throw new AgentConfigError(field, 'is not a setting of the agent');
+    if (row.value === null) {
+      if (value !== true) throw new AgentConfigError(field, 'takes no value');
+      row.apply(draft, 'true', field);
+      continue;
+    }
+    if (value === true) throw new AgentConfigError(field, `needs a value: ${row.accepts}`);
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length > 1 && !row.repeatable) {
+      throw new AgentConfigError(field, 'may be given only once');
+    }
+    for (const v of values) row.apply(draft, v, field);
+  }
+  return finish(draft, nameOf);
+}
+
+function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
+  if (d.nodeName === '') d.nodeName = defaultNodeName();
+  const self = formatHostPort(d.bind);
+  if (d.bind.port !== 0 && d.join.some((j) => formatHostPort(j) === self)) {
+    throw new AgentConfigError(nameOf('join'), `names this agent's own --bind address ${self}`);
+  }
+  if (
+    d.bind.port !== 0 &&
+    d.http.port === d.bind.port &&
+    (d.http.host === d.bind.host || d.bind.host === '0.0.0.0' || d.http.host === '0.0.0.0')
+  ) {
+    throw new AgentConfigError(
+      nameOf('http'),
+      `must not share port ${d.http.port} with the gossip address ${self}`,
+    );
+  }
+  return Object.freeze({
+    nodeName: d.nodeName,
+    bind: d.bind,
+    join: Object.freeze([...d.join]),
+    tags: Object.freeze(Object.fromEntries(d.tags)),
+    encryptKey: d.encryptKey,
+    profile: d.profile,
+    http: d.http,
+    logLevel: d.logLevel,
+    logJson: d.logJson,
+  });
+}

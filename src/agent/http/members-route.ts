@@ -1,0 +1,34 @@
+/**
+ * `GET /v1/members`: every member this agent knows, itself included, as a JSON array of
+ * `{name, addr, port, tags, state}` sorted by name (a stable order for people and diffs).
+ *
+ * The response schema is the API's contract: fastify serializes with it (so a field the
+ * cluster adds later does not leak out unannounced) and docs/agent.md shows the same shape.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { type AgentCluster, type AgentMember, MEMBER_STATES } from '../cluster.ts';
+
+export const MEMBER_SCHEMA = {
+  type: 'object',
+  required: ['name', 'addr', 'port', 'tags', 'state'],
+  properties: {
+    name: { type: 'string' },
+    addr: { type: 'string' },
+    port: { type: 'integer' },
+    tags: { type: 'object', additionalProperties: { type: 'string' } },
+    state: { type: 'string', enum: [...MEMBER_STATES] },
+  },
+} as const;
+
+export function sortedMembers(members: readonly AgentMember[]): AgentMember[] {
+  return [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function registerMembersRoute(app: FastifyInstance, cluster: AgentCluster): void {
+  app.get(
+    '/v1/members',
+    { schema: { response: { 200: { type: 'array', items: MEMBER_SCHEMA } } } },
+    async () => sortedMembers(cluster.members()),
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The agent as an OS process: a validated config in, an exit when told to stop.
+ *
+ *   1. catch SIGINT/SIGTERM first, so a signal that arrives while sockets bind still ends
+ *      in a clean stop rather than the default kill;
+ *   2. start the agent (gossip, then HTTP);
+ *   3. write the one `listening` line on stdout: `{"event":"listening","name":…,
+ *      "bind":"IP:PORT","http":"IP:PORT"}` with the bound ports (port 0 resolved), so a
+ *      harness learns where to join and what to query without parsing logs;
+ *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line);
+ *   5. run until a signal: leave gracefully (bounded by `leaveTimeoutMs`), shut down,
+ *      resolve. A second signal during the leave skips the rest of the wait, as Serf does.
+ *
+ * Failures to start or join are `AgentFailure`s, one line each; the CLI prints them and
+ * exits 1. Logs go to stderr (log.ts); stdout carries only the `listening` line.
+ */
+
+import { Agent, AgentFailure, type ClusterFactory } from './agent.ts';
+import { type AgentConfig, formatHostPort } from './config.ts';
+import type { HttpLimits } from './http/server.ts';
+import { type AgentLogger, createAgentLogger } from './log.ts';
+
+/** How long to wait for seeds at start (memberlist's TCP timeout on a LAN is 10 s). */
+export const JOIN_TIMEOUT_MS_DEFAULT = 30_000;
+/** Serf's default `LeavePropagateDelay`-like bound: long enough for a few gossip rounds. */
+export const LEAVE_TIMEOUT_MS_DEFAULT = 5_000;
+
+export type SignalName = 'SIGINT' | 'SIGTERM';
+
+export interface AgentProcessIo {
+  /** One machine-readable line (without newline) for stdout. */
+  writeLine(line: string): void;
+  /** Log output; undefined writes to stderr. */
+  readonly writeLog?: (text: string) => void;
+  /** Subscribe to stop signals; returns the unsubscribe. */
+  onSignal(handler: (signal: SignalName) => void): () => void;
+}
+
+export function processAgentIo(): AgentProcessIo {
+  return {
+    writeLine: (line) => {
+      process.stdout.write(`${line}\n`);
+    },
+    onSignal: (handler) => {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+  };
+}
+
+export interface RunAgentOptions {
+  readonly createCluster: ClusterFactory;
+  readonly io?: AgentProcessIo;
+  readonly joinTimeoutMs?: number;
+  readonly leaveTimeoutMs?: number;
+  readonly httpLimits?: HttpLimits;
+  /** Called once the agent listens (tests read the bound addresses from it). */
+  readonly onStarted?: (agent: Agent) => void;
+}
+
+/** Run until a stop signal. Throws `AgentFailure` when the agent cannot start or join. */
+export async function runAgent(config: AgentConfig, options: RunAgentOptions): Promise<void> {
+  const io = options.io ?? processAgentIo();
+  const logger: AgentLogger = createAgentLogger({
+    level: config.logLevel,
+    json: config.logJson,
+    nodeName: config.nodeName,
+    write: io.writeLog,
+  });
+  const stopRequested = new AbortController();
+  let signals = 0;
+  const { promise: forced, resolve: force } = Promise.withResolvers<void>();
+  const unsubscribe = io.onSignal((signal) => {
+    signals += 1;
+    logger.info({ signal }, signals === 1 ? 'stop requested' : 'stop forced');
+    if (signals === 1) stopRequested.abort(new AgentFailure(`agent: stopped by ${signal}`));
+    else force();
+  });
+  try {
+    if (stopRequested.signal.aborted) return;
+    const agent = await Agent.start(config, {
+      createCluster: options.createCluster,
+      logger,
+      httpLimits: options.httpLimits,
+    });
+    try {
+      io.writeLine(
+        JSON.stringify({
+          event: 'listening',
+          name: config.nodeName,
+          bind: formatHostPort(agent.gossip),
+          http: formatHostPort(agent.http),
+        }),
+      );
+      options.onStarted?.(agent);
+      if (config.join.length > 0 && !stopRequested.signal.aborted) {
+        const timeout = AbortSignal.timeout(options.joinTimeoutMs ?? JOIN_TIMEOUT_MS_DEFAULT);
+        try {
+          await agent.join(config.join, AbortSignal.any([stopRequested.signal, timeout]));
+        } catch (err) {
+          // A stop during the join is a stop, not a join failure.
+          if (!stopRequested.signal.aborted) throw err;
+        }
+      }
+      if (!stopRequested.signal.aborted) {
+        await new Promise<void>((resolve) =>
+          stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
+      const forceSignal = new AbortController();
+      void forced.then(() => forceSignal.abort());
+      await agent.leave(options.leaveTimeoutMs ?? LEAVE_TIMEOUT_MS_DEFAULT, forceSignal.signal);
+    } finally {
+      await agent.shutdown();
+    }
+  } catch (err) {
+    if (err instanceof AgentFailure) logger.debug({ err }, 'agent failed');
+    throw err;
+  } finally {
+    unsubscribe();
+    logger.flush();
+  }
+}
