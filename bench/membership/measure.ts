@@ -1,0 +1,243 @@
+/**
+ * Membership measurements over any `ClusterUnderTest`: join convergence, failure detection
+ * with false positives, idle traffic and memory. One trial = one fresh cluster.
+ *
+ * All clocks are `performance.now()` in this process. Member lists are polled (never
+ * awaited by sleeping a guessed time): a poll round asks every node still of interest at
+ * once and waits for all answers, then pauses `pollMs`. A node's time is the moment its
+ * answer arrived, so figures are upper bounds by at most one round (~pollMs + the RPC).
+ * Polls themselves cost CPU on the nodes and here; they stop during the idle window.
+ *
+ * False positives: any poll in which a node lists a member other than the killed one as
+ * anything but alive (joins in progress are simply absent, not failed), plus, where the
+ * system logs them, suspicions of a member other than the killed one. Both are counted from
+ * the first poll of the trial to its end.
+ */
+
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterUnderTest, MemberView } from './cluster-under-test.ts';
+import { readLoopback } from './loopback.ts';
+
+export interface TrialOptions {
+  readonly nodes: number;
+  /** Node to SIGKILL (not 0, the seed, so a slow join cannot be confused with the kill). */
+  readonly victim: number;
+  readonly joinDeadlineMs: number;
+  readonly detectDeadlineMs: number;
+  readonly joinPollMs: number;
+  readonly detectPollMs: number;
+  /** Quiet time after convergence before the idle window / the kill. */
+  readonly settleMs: number;
+  /** Idle window for bytes; 0 skips it. */
+  readonly idleMs: number;
+  /** Whether loopback counters are this cluster's alone (private namespace). */
+  readonly countBytes: boolean;
+}
+
+export interface FalsePositive {
+  readonly observer: string;
+  readonly subject: string;
+  readonly status: string;
+  readonly atMs: number;
+}
+
+export interface TrialResult {
+  readonly nodes: number;
+  /** Joiners spawned → every node lists every node alive; null if the deadline passed. */
+  readonly joinMs: number | null;
+  /** Joiners spawned → every node answered once (process start-up). */
+  readonly allUpMs: number | null;
+  /** Median over nodes of spawn → that node listing everyone alive. */
+  readonly joinNodeMedianMs: number | null;
+  readonly joinedNodes: number;
+  readonly victim: string;
+  /** SIGKILL → first survivor lists the victim failed. */
+  readonly detectFirstMs: number | null;
+  /** SIGKILL → every survivor lists the victim failed; null if the deadline passed. */
+  readonly detectAllMs: number | null;
+  readonly detectedBy: number;
+  readonly falsePositives: readonly FalsePositive[];
+  /** Suspicions of the victim logged after the kill (null: the system does not log them). */
+  readonly victimSuspicions: number | null;
+  readonly idle: IdleResult | null;
+  readonly rssMiB: readonly number[];
+}
+
+export interface IdleResult {
+  readonly seconds: number;
+  readonly bytesPerNodePerSec: number | null;
+  readonly packetsPerNodePerSec: number | null;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** VmRSS of a PID in MiB, or NaN if it is gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? Number.NaN : Number(m[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function tryMembers(cut: ClusterUnderTest, i: number): Promise<MemberView[] | undefined> {
+  try {
+    return await cut.members(i);
+  } catch {
+    return undefined;
+  }
+}
+
+class FalsePositiveLog {
+  readonly found: FalsePositive[] = [];
+  readonly #seen = new Set<string>();
+  /** Subjects whose non-alive status is expected (the victim, once killed). */
+  readonly expected = new Set<string>();
+
+  note(observer: string, list: readonly MemberView[], atMs: number): void {
+    for (const m of list) {
+      if (m.status === 'alive' || this.expected.has(m.name)) continue;
+      const key = `${observer}>${m.name}>${m.status}`;
+      if (this.#seen.has(key)) continue;
+      this.#seen.add(key);
+      this.found.push({ observer, subject: m.name, status: m.status, atMs });
+    }
+  }
+}
+
+export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<TrialResult> {
+  const fp = new FalsePositiveLog();
+  const n = o.nodes;
+  const names = Array.from({ length: n }, (_, i) => cut.nameOf(i));
+  const trialStartMs = performance.now();
+  try {
+    // (a) join convergence.
+    const t0 = await cut.start(n);
+    const upAt: (number | undefined)[] = new Array(n).fill(undefined);
+    const joinedAt: (number | undefined)[] = new Array(n).fill(undefined);
+    const joinDeadline = t0 + o.joinDeadlineMs;
+    while (joinedAt.some((t) => t === undefined) && performance.now() < joinDeadline) {
+      await Promise.all(
+        names.map(async (name, i) => {
+          if (joinedAt[i] !== undefined) return;
+          const list = await tryMembers(cut, i);
+          const at = performance.now();
+          if (list === undefined) return;
+          upAt[i] ??= at;
+          fp.note(name, list, at);
+          const alive = new Set(list.filter((m) => m.status === 'alive').map((m) => m.name));
+          if (names.every((x) => alive.has(x))) joinedAt[i] = at;
+        }),
+      );
+      await sleep(o.joinPollMs);
+    }
+    const joined = joinedAt.filter((t): t is number => t !== undefined).map((t) => t - t0);
+    const joinMs = joined.length === n ? Math.max(...joined) : null;
+    const allUpMs = upAt.every((t) => t !== undefined) ? Math.max(...upAt) - t0 : null;
+    if (joinMs === null) {
+      return {
+        nodes: n,
+        joinMs,
+        allUpMs,
+        joinNodeMedianMs: joined.length > 0 ? median(joined) : null,
+        joinedNodes: joined.length,
+        victim: names[o.victim]!,
+        detectFirstMs: null,
+        detectAllMs: null,
+        detectedBy: 0,
+        falsePositives: fp.found,
+        victimSuspicions: null,
+        idle: null,
+        rssMiB: cut.pids().map(rssMiB),
+      };
+    }
+
+    // (c) idle traffic, then (d) memory.
+    await sleep(o.settleMs);
+    let idle: IdleResult | null = null;
+    if (o.idleMs > 0) {
+      cut.quiesce();
+      const before = o.countBytes ? readLoopback() : undefined;
+      const idleStartMs = performance.now();
+      await sleep(o.idleMs);
+      const seconds = (performance.now() - idleStartMs) / 1000;
+      const after = o.countBytes ? readLoopback() : undefined;
+      idle = {
+        seconds,
+        bytesPerNodePerSec: before && after ? (after.txBytes - before.txBytes) / n / seconds : null,
+        packetsPerNodePerSec:
+          before && after ? (after.txPackets - before.txPackets) / n / seconds : null,
+      };
+    }
+    const rss = cut.pids().map(rssMiB);
+
+    // (b) failure detection.
+    const victim = names[o.victim]!;
+    const survivors = names.map((_, i) => i).filter((i) => i !== o.victim);
+    const killedAtMs = performance.now();
+    cut.kill(o.victim);
+    fp.expected.add(victim);
+    const detectedAt = new Map<number, number>();
+    const detectDeadline = killedAtMs + o.detectDeadlineMs;
+    while (detectedAt.size < survivors.length && performance.now() < detectDeadline) {
+      await Promise.all(
+        survivors.map(async (i) => {
+          if (detectedAt.has(i)) return;
+          const list = await tryMembers(cut, i);
+          const at = performance.now();
+          if (list === undefined) return;
+          fp.note(names[i]!, list, at);
+          if (list.find((m) => m.name === victim)?.status === 'failed') detectedAt.set(i, at);
+        }),
+      );
+      await sleep(o.detectPollMs);
+    }
+    // One last look at everyone for a failure that happened after a node's own detection.
+    await Promise.all(
+      survivors.map(async (i) => {
+        const list = await tryMembers(cut, i);
+        if (list !== undefined) fp.note(names[i]!, list, performance.now());
+      }),
+    );
+    const detected = [...detectedAt.values()].map((t) => t - killedAtMs);
+    const suspicions = cut.suspicions?.();
+    if (suspicions !== undefined) {
+      for (const s of suspicions) {
+        if (s.atMs < trialStartMs) continue;
+        if (s.subject === victim && s.atMs >= killedAtMs) continue;
+        fp.found.push({
+          observer: s.observer,
+          subject: s.subject,
+          status: 'suspect',
+          atMs: s.atMs,
+        });
+      }
+    }
+    return {
+      nodes: n,
+      joinMs,
+      allUpMs,
+      joinNodeMedianMs: median(joined),
+      joinedNodes: joined.length,
+      victim,
+      detectFirstMs: detected.length > 0 ? Math.min(...detected) : null,
+      detectAllMs: detected.length === survivors.length ? Math.max(...detected) : null,
+      detectedBy: detected.length,
+      falsePositives: fp.found,
+      victimSuspicions:
+        suspicions === undefined
+          ? null
+          : suspicions.filter((s) => s.subject === victim && s.atMs >= killedAtMs).length,
+      idle,
+      rssMiB: rss,
+    };
+  } finally {
+    await cut.stop();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Serf's membership baseline on this machine: real `serf agent` processes on 127.0.0.1.
+ *
+ * Usage: npx node bench/membership/serf-baseline.ts [--nodes 32,64] [--trials 3]
+ *          [--idle-s 30] [--settle-s 5] [--profile lan] [--no-netns]
+ *
+ * Per cluster size, `--trials` fresh clusters (measure.ts, via the `ClusterUnderTest` seam so
+ * hearsay agents can later run the very same code):
+ *   (a) join convergence: the seed is up, the other n − 1 agents are spawned at once, each
+ *       with `-join` to the seed; time until every agent lists every agent alive. Polled
+ *       every 50 ms over each agent's RPC connection; the spawn-to-"every process answers"
+ *       time is reported beside it (process start-up is inside the join time).
+ *   (b) failure detection: SIGKILL one agent (not the seed), time until the first and until
+ *       every survivor lists it `failed` (polled every 200 ms), and false positives: any
+ *       other member ever listed non-alive, or suspected in an agent's log, during the trial.
+ *   (c) idle traffic: after a settle period, with no polling, bytes and packets on the wire
+ *       per agent per second over `--idle-s` (first trial of each size only; ≥ 30 s so that
+ *       every agent's 30 s push/pull is inside the window on average). Counted on the
+ *       loopback of a private network namespace (loopback.ts); IP packets with headers.
+ *   (d) RSS per agent (VmRSS) after the idle window.
+ * Prints a markdown table (stdout; progress on stderr) and writes
+ * bench/out/serf-baseline.json. Default run: about 3–4 minutes.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { SerfProfile } from '../../test/support/serf/agent.ts';
+import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
+import type { ClusterUnderTest } from './cluster-under-test.ts';
+import { enterPrivateNetwork } from './loopback.ts';
+import { median, runTrial, type TrialResult } from './measure.ts';
+import { SerfClusterUnderTest } from './serf-cluster.ts';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '32,64' },
+    trials: { type: 'string', default: '3' },
+    'idle-s': { type: 'string', default: '30' },
+    'idle-trials': { type: 'string', default: '1' },
+    'settle-s': { type: 'string', default: '5' },
+    profile: { type: 'string', default: 'lan' },
+    'no-netns': { type: 'boolean', default: false },
+  },
+});
+
+const SIZES = values.nodes.split(',').map(Number);
+const TRIALS = Number(values.trials);
+const IDLE_MS = Number(values['idle-s']) * 1000;
+const IDLE_TRIALS = Number(values['idle-trials']);
+const SETTLE_MS = Number(values['settle-s']) * 1000;
+const PROFILE = values.profile as SerfProfile;
+/** Long enough to see Serf's occasional one-minute straggler finish. */
+const JOIN_DEADLINE_MS = 120_000;
+const DETECT_DEADLINE_MS = 60_000;
+const JOIN_POLL_MS = 50;
+const DETECT_POLL_MS = 200;
+/** A join this many times slower than the size's median is called out as a straggler. */
+const STRAGGLER_FACTOR = 3;
+
+function usage(message: string): never {
+  console.error(`serf-baseline: ${message}`);
+  process.exit(2);
+}
+if (SIZES.some((n) => !Number.isInteger(n) || n < 3 || n > 256)) {
+  usage('--nodes takes sizes from 3 to 256, comma-separated');
+}
+if (!Number.isInteger(TRIALS) || TRIALS < 1) usage('--trials must be a positive integer');
+if (!(IDLE_MS >= 0) || !(SETTLE_MS >= 0)) usage('--idle-s and --settle-s must be ≥ 0');
+if (!['lan', 'wan', 'local'].includes(PROFILE)) usage('--profile is lan, wan or local');
+
+const s = (ms: number | null, digits = 2): string =>
+  ms === null ? '—' : (ms / 1000).toFixed(digits);
+
+function serfVersion(): string {
+  const v = spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
+  const deb = spawnSync('dpkg-query', ['-W', `-f=${'$'}{Version}`, 'serf'], { encoding: 'utf8' });
+  return deb.status === 0 ? `${v} (Debian serf ${deb.stdout.trim()})` : `${v}`;
+}
+
+interface SizeSummary {
+  readonly nodes: number;
+  readonly trials: readonly TrialResult[];
+  readonly loadBefore: readonly number[];
+  readonly loadAfter: readonly number[];
+}
+
+function summaryRow(system: string, sz: SizeSummary): string {
+  const ok = sz.trials.filter((t) => t.joinMs !== null);
+  const joins = ok.map((t) => t.joinMs!);
+  const ups = sz.trials.filter((t) => t.allUpMs !== null).map((t) => t.allUpMs!);
+  const detects = sz.trials.filter((t) => t.detectAllMs !== null).map((t) => t.detectAllMs!);
+  const firsts = sz.trials.filter((t) => t.detectFirstMs !== null).map((t) => t.detectFirstMs!);
+  const fps = sz.trials.reduce((acc, t) => acc + t.falsePositives.length, 0);
+  const idle = sz.trials.map((t) => t.idle).filter((x) => x !== null);
+  const bytes = idle.map((x) => x.bytesPerNodePerSec).filter((x) => x !== null);
+  const packets = idle.map((x) => x.packetsPerNodePerSec).filter((x) => x !== null);
+  const rss = sz.trials.flatMap((t) => t.rssMiB).filter((x) => Number.isFinite(x));
+  const mm = (xs: number[]): string =>
+    xs.length === 0 ? '—' : `${s(median(xs))} / ${s(Math.max(...xs))}`;
+  return [
+    system,
+    sz.nodes,
+    `${ok.length}/${sz.trials.length}`,
+    mm(joins),
+    ups.length === 0 ? '—' : s(median(ups)),
+    `${detects.length}/${sz.trials.length}`,
+    mm(detects),
+    firsts.length === 0 ? '—' : s(median(firsts)),
+    fps,
+    bytes.length === 0 ? 'not measured' : Math.round(median(bytes)),
+    packets.length === 0 ? '—' : median(packets).toFixed(1),
+    rss.length === 0 ? '—' : `${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)}`,
+  ].join(' | ');
+}
+
+async function measureSize(
+  cut: ClusterUnderTest,
+  nodes: number,
+  countBytes: boolean,
+): Promise<SizeSummary> {
+  const loadBefore = loadavg();
+  const trials: TrialResult[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const r = await runTrial(cut, {
+      nodes,
+      victim: nodes - 1 - (t % (nodes - 1)),
+      joinDeadlineMs: JOIN_DEADLINE_MS,
+      detectDeadlineMs: DETECT_DEADLINE_MS,
+      joinPollMs: JOIN_POLL_MS,
+      detectPollMs: DETECT_POLL_MS,
+      settleMs: SETTLE_MS,
+      idleMs: t < IDLE_TRIALS ? IDLE_MS : 0,
+      countBytes,
+    });
+    trials.push(r);
+    const idle = r.idle?.bytesPerNodePerSec;
+    console.error(
+      `  n=${nodes} trial ${t}: join ${s(r.joinMs)} s (up ${s(r.allUpMs)} s, ${r.joinedNodes}/${nodes}), ` +
+        `kill ${r.victim}: first ${s(r.detectFirstMs)} s, all ${s(r.detectAllMs)} s ` +
+        `(${r.detectedBy}/${nodes - 1}), false positives ${r.falsePositives.length}` +
+        (idle === undefined || idle === null ? '' : `, idle ${Math.round(idle)} B/node/s`) +
+        `, RSS median ${median(r.rssMiB.filter(Number.isFinite)).toFixed(1)} MiB, load ${loadavg()[0]!.toFixed(2)}`,
+    );
+    for (const f of r.falsePositives.slice(0, 5)) {
+      console.error(`    false positive: ${f.observer} saw ${f.subject} ${f.status}`);
+    }
+  }
+  return { nodes, trials, loadBefore, loadAfter: loadavg() };
+}
+
+async function main(): Promise<number> {
+  const ns = values['no-netns']
+    ? ({ kind: 'unavailable', reason: '--no-netns' } as const)
+    : enterPrivateNetwork();
+  if (ns.kind === 'relaunched') return ns.exitCode;
+  const countBytes = ns.kind === 'inside';
+  const byteMethod = countBytes
+    ? 'loopback tx counters (/proc/net/dev) of a private network namespace (unshare --net): IP packets incl. IP/UDP/TCP headers'
+    : `not measured (${ns.kind === 'unavailable' ? ns.reason : ''}): the host loopback carries other jobs' traffic`;
+
+  const serf = ensureSerf();
+  if (!serf.ok) {
+    console.error(`serf-baseline: ${serf.reason}`);
+    return 1;
+  }
+  const cut = new SerfClusterUnderTest(serfVersion(), { profile: PROFILE });
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.error(
+    `serf-baseline: ${cut.system}; ${machine}; sizes ${SIZES.join(',')}, ${TRIALS} trials`,
+  );
+  console.error(`  bytes: ${byteMethod}`);
+
+  const sizes: SizeSummary[] = [];
+  for (const n of SIZES) sizes.push(await measureSize(cut, n, countBytes));
+
+  const lines = [
+    `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cut.system}`,
+    '',
+    '| system | nodes | joins converged | join s median / max | all processes up s (median) | kills detected | detect-all s median / max | detect-first s (median) | false positives | idle bytes/node/s | idle packets/node/s | RSS/agent MiB median / max |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...sizes.map((sz) => `| ${summaryRow(cut.system.split(' ')[0]!, sz)} |`),
+    '',
+    `Bytes: ${byteMethod}.`,
+  ];
+  for (const sz of sizes) {
+    const joins = sz.trials.map((t) => t.joinMs).filter((x) => x !== null);
+    const med = joins.length > 0 ? median(joins) : 0;
+    const stragglers = sz.trials.filter(
+      (t) => t.joinMs === null || (joins.length > 2 && t.joinMs > STRAGGLER_FACTOR * med),
+    );
+    const note = [
+      `n=${sz.nodes}: joins ${sz.trials.map((t) => s(t.joinMs)).join(', ')} s;`,
+      `detect-all ${sz.trials.map((t) => s(t.detectAllMs)).join(', ')} s;`,
+      `load average ${sz.loadBefore[0]!.toFixed(2)} before, ${sz.loadAfter[0]!.toFixed(2)} after`,
+    ];
+    if (stragglers.length > 0) {
+      note.push(
+        `; stragglers: ${stragglers.map((t) => (t.joinMs === null ? `no convergence in ${JOIN_DEADLINE_MS / 1000} s (${t.joinedNodes}/${sz.nodes})` : `${s(t.joinMs)} s`)).join(', ')}`,
+      );
+    }
+    lines.push('', note.join(' '));
+  }
+  console.log(lines.join('\n'));
+
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync(
+    'bench/out/serf-baseline.json',
+    `${JSON.stringify({ system: cut.system, machine, byteMethod, sizes }, null, 2)}\n`,
+  );
+  return 0;
+}
+
+process.exitCode = await main();

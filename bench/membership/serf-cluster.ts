@@ -1,0 +1,142 @@
+/**
+ * `ClusterUnderTest` for real Serf agents (test/support/serf).
+ *
+ * Ports are chosen before the clock starts (all joiners spawn at once after that, so a port
+ * taken in between makes that agent exit; in the benchmark's own network namespace nothing
+ * else runs, and the trial fails loudly if it happens anyway). Member lists come over each
+ * agent's kept-open RPC connection: polling 64 agents every 50 ms through the `serf` CLI
+ * would spawn over a thousand processes a second on two cores.
+ *
+ * Suspicions come from the agents' INFO logs: memberlist logs "Suspect NAME has failed, no
+ * acks received" when a probe of NAME fails and it starts suspecting it. Serf's member list
+ * never shows `suspect` (a suspect member stays `alive` there until it is declared failed),
+ * so the log is the only place a refuted suspicion can be seen.
+ */
+
+import { type SerfAgent, type SerfProfile, startSerfAgent } from '../../test/support/serf/agent.ts';
+import { freePort, freeTcpUdpPort } from '../../test/support/serf/ports.ts';
+import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
+import {
+  type ClusterUnderTest,
+  type MemberView,
+  memberStatusOf,
+  type Suspicion,
+} from './cluster-under-test.ts';
+
+const SEED_READY_DEADLINE_MS = 20_000;
+const SUSPECT_LINE = /memberlist: Suspect (\S+) has failed/;
+/** Suspicions kept per run; a healthy run logs a handful. */
+const SUSPICIONS_MAX = 100_000;
+
+export interface SerfClusterUnderTestOptions {
+  readonly profile?: SerfProfile;
+  readonly encryptKey?: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export class SerfClusterUnderTest implements ClusterUnderTest {
+  readonly system: string;
+  readonly #options: SerfClusterUnderTestOptions;
+  #agents: SerfAgent[] = [];
+  #suspicions: Suspicion[] = [];
+
+  constructor(version: string, options: SerfClusterUnderTestOptions = {}) {
+    this.#options = options;
+    this.system = `serf ${version}, profile ${options.profile ?? 'lan'}${options.encryptKey === undefined ? '' : ', encrypted'}`;
+  }
+
+  get size(): number {
+    return this.#agents.length;
+  }
+
+  nameOf(index: number): string {
+    return `serf-${index}`;
+  }
+
+  async start(n: number): Promise<number> {
+    const serf = ensureSerf();
+    if (!serf.ok) throw new Error(serf.reason);
+    const ports: { bind: string; rpc: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      ports.push({
+        bind: `127.0.0.1:${await freeTcpUdpPort()}`,
+        rpc: `127.0.0.1:${await freePort()}`,
+      });
+    }
+    const common = {
+      ...(this.#options.profile === undefined ? {} : { profile: this.#options.profile }),
+      ...(this.#options.encryptKey === undefined ? {} : { encryptKey: this.#options.encryptKey }),
+      ...(this.#options.extraArgs === undefined ? {} : { extraArgs: this.#options.extraArgs }),
+    };
+    const seed = await startSerfAgent({
+      ...common,
+      name: this.nameOf(0),
+      bind: ports[0]!.bind,
+      rpcAddr: ports[0]!.rpc,
+      readyDeadlineMs: SEED_READY_DEADLINE_MS,
+    });
+    this.#watch(seed);
+    this.#agents = [seed];
+    const spawnedAtMs = performance.now();
+    for (let i = 1; i < n; i++) {
+      const agent = await startSerfAgent({
+        ...common,
+        name: this.nameOf(i),
+        bind: ports[i]!.bind,
+        rpcAddr: ports[i]!.rpc,
+        join: [seed.bindAddr],
+        waitReady: false,
+      });
+      this.#watch(agent);
+      this.#agents.push(agent);
+    }
+    return spawnedAtMs;
+  }
+
+  async members(index: number): Promise<MemberView[]> {
+    const agent = this.#agents[index]!;
+    if (!agent.running) {
+      throw new Error(
+        `${agent.name} exited (${JSON.stringify(agent.exitInfo)})\n${agent.logText(20)}`,
+      );
+    }
+    const list = await agent.membersRpc();
+    return list.map((m) => ({ name: m.name, status: memberStatusOf(m.status) }));
+  }
+
+  kill(index: number): void {
+    this.#agents[index]!.kill('SIGKILL');
+  }
+
+  pids(): number[] {
+    return this.#agents.map((a) => a.pid);
+  }
+
+  suspicions(): Suspicion[] {
+    return this.#suspicions;
+  }
+
+  quiesce(): void {
+    for (const a of this.#agents) a.closeRpc();
+  }
+
+  /** The log of node `index`, for a failure message. */
+  logOf(index: number): string {
+    return this.#agents[index]?.logText() ?? '';
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#agents.map((a) => a.stop()));
+    this.#agents = [];
+    this.#suspicions = [];
+  }
+
+  #watch(agent: SerfAgent): void {
+    agent.onLog((line) => {
+      const m = SUSPECT_LINE.exec(line.text);
+      if (m !== null && this.#suspicions.length < SUSPICIONS_MAX) {
+        this.#suspicions.push({ observer: agent.name, subject: m[1]!, atMs: line.atMs });
+      }
+    });
+  }
+}
