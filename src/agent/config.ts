@@ -45,6 +45,12 @@ export interface AgentConfig {
   readonly nodeName: string;
   /** UDP and TCP address for gossip; port 0 asks the OS for a free one. */
   readonly bind: HostPort;
+  /**
+   * The address peers should use, when not the bind address; port 0: the bound port. Null:
+   * the bind address, or, when binding every interface (0.0.0.0), a private IPv4 address
+   * of this host, as Serf picks one.
+   */
+  readonly advertise: HostPort | null;
   /** Members to join at start; none starts a new cluster. */
   readonly join: readonly HostPort[];
   /** This node's Serf tags (sent in memberlist meta, at most 512 bytes encoded). */
@@ -89,6 +95,7 @@ function badValue(field: string, accepts: string, raw: string): AgentConfigError
 interface Draft {
   nodeName: string;
   bind: HostPort;
+  advertise: HostPort | null;
   join: HostPort[];
   tags: Map<string, string>;
   encryptKey: Uint8Array | null;
@@ -114,16 +121,23 @@ export interface AgentSetting {
 
 const ACCEPTS_HOST_PORT = 'IPV4:PORT with PORT in [1, 65535] (e.g. 127.0.0.1:7946)';
 const ACCEPTS_KEY = 'a base64 AES key of 16, 24 or 32 bytes (as `serf keygen` prints)';
+const ACCEPTS_ADVERTISE =
+  'IPV4 or IPV4:PORT, a specific address (not 0.0.0.0), PORT in [0, 65535] (0: the bound port)';
 const ACCEPTS_BIND = 'IPV4:PORT with PORT in [0, 65535] (0 picks a free port)';
 
-export function parseHostPort(field: string, raw: string, portZero: boolean): HostPort {
+export function parseHostPort(
+  field: string,
+  raw: string,
+  portZero: boolean,
+  accepts = portZero ? ACCEPTS_BIND : ACCEPTS_HOST_PORT,
+): HostPort {
   const text = raw.trim();
   const colon = text.lastIndexOf(':');
   const host = text.slice(0, Math.max(colon, 0));
   const portText = text.slice(colon + 1);
   const port = colon > 0 && /^[0-9]{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
   if (!isIPv4(host) || !(port >= (portZero ? 0 : 1) && port <= PORT_MAX)) {
-    throw badValue(field, portZero ? ACCEPTS_BIND : ACCEPTS_HOST_PORT, raw);
+    throw badValue(field, accepts, raw);
   }
   return { host, port };
 }
@@ -197,6 +211,20 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
     AGENT_BIND_DEFAULT,
     (d, raw, f) => {
       d.bind = parseHostPort(f, raw, true);
+    },
+  ),
+  setting(
+    'advertise',
+    'HOST[:PORT]',
+    ACCEPTS_ADVERTISE,
+    'address announced to peers, when not the bind address (NAT, or --bind 0.0.0.0)',
+    'the bind address; with --bind 0.0.0.0, a private IPv4 address of this host',
+    (d, raw, f) => {
+      const text = raw.trim();
+      d.advertise = isIPv4(text)
+        ? { host: text, port: 0 }
+        : parseHostPort(f, raw, true, ACCEPTS_ADVERTISE);
+      if (d.advertise.host === '0.0.0.0') throw badValue(f, ACCEPTS_ADVERTISE, raw);
     },
   ),
   setting(
@@ -329,6 +357,7 @@ export function agentConfigFrom(raw: RawAgentSettings, nameOf: FieldNamer = flag
   const draft: Draft = {
     nodeName: '',
     bind: parseHostPort('bind', AGENT_BIND_DEFAULT, true),
+    advertise: null,
     join: [],
     tags: new Map(),
     encryptKey: null,
@@ -376,6 +405,7 @@ function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
   return Object.freeze({
     nodeName: d.nodeName,
     bind: d.bind,
+    advertise: d.advertise,
     join: Object.freeze([...d.join]),
     tags: Object.freeze(Object.fromEntries(d.tags)),
     encryptKey: d.encryptKey,

@@ -36,6 +36,7 @@ describe('agent config', () => {
     assert.deepEqual(c.join, []);
     assert.deepEqual(c.tags, {});
     assert.equal(c.encryptKey, null);
+    assert.equal(c.advertise, null);
     assert.equal(c.profile, 'lan');
     assert.equal(c.logLevel, 'info');
     assert.equal(c.logJson, false);
@@ -47,6 +48,7 @@ describe('agent config', () => {
     const c = agentConfigFrom({
       name: 'web-1',
       bind: '127.0.0.1:0',
+      advertise: '10.0.0.5',
       join: ['127.0.0.1:7001', '10.0.0.2:7946'],
       tag: ['role=web', 'dc=eu-1', 'empty='],
       encrypt: KEY32,
@@ -57,6 +59,7 @@ describe('agent config', () => {
     });
     assert.equal(c.nodeName, 'web-1');
     assert.deepEqual(c.bind, { host: '127.0.0.1', port: 0 });
+    assert.deepEqual(c.advertise, { host: '10.0.0.5', port: 0 }, 'port 0: the bound port');
     assert.deepEqual(c.join, [
       { host: '127.0.0.1', port: 7001 },
       { host: '10.0.0.2', port: 7946 },
@@ -69,8 +72,9 @@ describe('agent config', () => {
     assert.equal(c.logJson, true);
   });
 
-  it('a tag value may contain "="; a 16-byte key is accepted', () => {
-    const c = agentConfigFrom({ tag: 'expr=a=b', encrypt: KEY16 });
+  it('a tag value may contain "="; a 16-byte key; an advertised port', () => {
+    const c = agentConfigFrom({ tag: 'expr=a=b', encrypt: KEY16, advertise: '192.168.1.4:8000' });
+    assert.deepEqual(c.advertise, { host: '192.168.1.4', port: 8000 });
     assert.deepEqual(c.tags, { expr: 'a=b' });
     assert.equal(c.encryptKey!.length, 16);
   });
@@ -83,6 +87,8 @@ describe('agent config', () => {
     ['bind without port', { bind: '127.0.0.1' }, '--bind', /^must be IPV4:PORT/],
     ['bind to a name', { bind: 'localhost:7946' }, '--bind', /IPV4:PORT/],
     ['bind port too high', { bind: '127.0.0.1:65536' }, '--bind', /\[0, 65535\]/],
+    ['advertise everywhere', { advertise: '0.0.0.0' }, '--advertise', /not 0\.0\.0\.0/],
+    ['advertise a name', { advertise: 'myhost:7946' }, '--advertise', /^must be IPV4 or IPV4:PORT/],
     ['join port 0', { join: '127.0.0.1:0' }, '--join', /\[1, 65535\]/],
     ['join not an address', { join: ['127.0.0.1:7001', 'x'] }, '--join', /got "x"/],
     ['tag without =', { tag: 'role' }, '--tag', /^must be KEY=VALUE/],

@@ -24,6 +24,10 @@ async function usage(args: string[]): Promise<string> {
 const BAD: Record<string, [string, RegExp]> = {
   name: ['two words', /^hearsay: --name must be a name of 1 to 128 bytes .*, got "two words"$/],
   bind: ['127.0.0.1', /^hearsay: --bind must be IPV4:PORT with PORT in \[0, 65535\]/],
+  advertise: [
+    '0.0.0.0:7946',
+    /^hearsay: --advertise must be IPV4 or IPV4:PORT, a specific address/,
+  ],
   join: ['127.0.0.1:0', /^hearsay: --join must be IPV4:PORT with PORT in \[1, 65535\]/],
   tag: ['novalue', /^hearsay: --tag must be KEY=VALUE with a non-empty KEY, got "novalue"$/],
   encrypt: ['AAAA', /^hearsay: --encrypt must be a base64 AES key of 16, 24 or 32 bytes/],
