@@ -11,6 +11,7 @@
 import { ConfigError } from '../core/errors.ts';
 import { type SerfLimits, serfLimits } from '../membership/wire/serf/limits.ts';
 import { encodeOwnMeta, normalizeTags, type TagsInput } from './tags.ts';
+import { USER_EVENT_BYTES_CEILING } from './user-events.ts';
 
 /** Serf protocol versions a Serf 0.9 agent understands (`ProtocolVersionMin/Max`). */
 export const SERF_PROTOCOL_MIN = 2;
@@ -78,6 +79,18 @@ export interface SerfConfig {
    * most transmitted entry is dropped.
    */
   readonly broadcastQueueDepthMax: number;
+  /**
+   * Most bytes of a user event we send: name + payload before encoding, and the encoded
+   * message (Serf's `UserEventSizeLimit`, the agent's default 512). Never above Serf's hard
+   * ceiling of 9 KiB; an event larger than the UDP gossip budget (~1400 bytes) would never
+   * be picked by gossip anyway.
+   */
+  readonly userEventSizeLimitBytes: number;
+  /**
+   * Slots of the user-event ring used to drop duplicates and carried in push/pull (Serf's
+   * `EventBuffer`, 512): events more than this many Lamport ticks old are dropped.
+   */
+  readonly eventBufferSlots: number;
   /** Send a network coordinate in our acks (Serf's `DisableCoordinates` = false). Default true. */
   readonly coordinatesEnabled: boolean;
   /** Decode limits for Serf messages from peers. */
@@ -103,6 +116,8 @@ export const DEFAULT_SERF_CONFIG: Omit<SerfConfig, 'name' | 'tags' | 'limits'> =
   recentIntentsMax: 16_384,
   retransmitMult: 4,
   broadcastQueueDepthMax: 4_096,
+  userEventSizeLimitBytes: 512,
+  eventBufferSlots: 512,
   coordinatesEnabled: true,
 });
 
@@ -158,6 +173,8 @@ export function serfConfig(input: SerfConfigInput): SerfConfig {
   intInRange('recentIntentsMax', c.recentIntentsMax, 1, 1 << 24);
   intInRange('retransmitMult', c.retransmitMult, 1, 1024);
   intInRange('broadcastQueueDepthMax', c.broadcastQueueDepthMax, 1, 1 << 20);
+  intInRange('userEventSizeLimitBytes', c.userEventSizeLimitBytes, 1, USER_EVENT_BYTES_CEILING);
+  intInRange('eventBufferSlots', c.eventBufferSlots, 1, 1 << 16);
   if (typeof c.coordinatesEnabled !== 'boolean') {
     throw new ConfigError(
       'coordinatesEnabled',

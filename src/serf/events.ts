@@ -55,4 +55,18 @@ export interface SerfLeftEvent {
   readonly type: 'serf-left';
 }
 
-export type SerfEvent = SerfMemberEvent | SerfBadInputEvent | SerfLeftEvent;
+/** A user event delivered (once per node; our own events too). */
+export interface SerfUserEventDelivered {
+  readonly type: 'user-event';
+  readonly ltime: bigint;
+  readonly name: string;
+  readonly payload: Uint8Array | null;
+  /** The sender allows the agent to coalesce bursts of this name. */
+  readonly coalesce: boolean;
+}
+
+export type SerfEvent =
+  | SerfMemberEvent
+  | SerfBadInputEvent
+  | SerfLeftEvent
+  | SerfUserEventDelivered;

@@ -73,6 +73,7 @@ import { LamportClock } from './lamport.ts';
 import { type MemberlistNode, type MemberRecord, MemberTable } from './member-table.ts';
 import { localPushPull, planMerge } from './push-pull.ts';
 import { encodeOwnMeta, normalizeTags, type TagsInput } from './tags.ts';
+import { buildUserEvent, UserEventLog, type UserEventVerdict } from './user-events.ts';
 
 /** Serf's own life cycle (Serf's `SerfState`). */
 export type SerfState = 'alive' | 'leaving' | 'left' | 'shutdown';
@@ -87,8 +88,10 @@ export interface SerfDeps {
 export interface SerfStats {
   /** Peer input dropped: undecodable, or a valid message in the wrong place. */
   badInput: number;
-  /** Valid Serf messages this version does not act on yet (user events, queries, relays). */
+  /** Valid Serf messages this version does not act on (queries, their responses, relays). */
   unhandledMessages: number;
+  /** User events not delivered, by reason (duplicates are normal: gossip repeats). */
+  userEventsDropped: Record<Exclude<UserEventVerdict, 'new'>, number>;
   /** Stale intents (not newer than what we hold): dropped, not re-gossiped. */
   staleIntents: number;
   /** Leave intents about ourselves refuted with a fresh join intent. */
@@ -100,17 +103,19 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   readonly swim: SwimNode;
   /** Member clock: join and leave intents. */
   readonly clock = new LamportClock();
-  /** User events (carried in push/pull already; events themselves are a later issue). */
+  /** User events. */
   readonly eventClock = new LamportClock();
   readonly queryClock = new LamportClock();
   readonly stats: SerfStats = {
     badInput: 0,
     unhandledMessages: 0,
+    userEventsDropped: { 'too-old': 0, 'before-min-time': 0, duplicate: 0, 'slot-full': 0 },
     staleIntents: 0,
     refutedLeaves: 0,
   };
 
   readonly #intents: IntentBuffer;
+  readonly #userEvents: UserEventLog;
   readonly #table: MemberTable;
   readonly #intentQueue: SerfBroadcastQueue;
   readonly #queryQueue: SerfBroadcastQueue;
@@ -123,6 +128,8 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   #leaveIntentId = 0;
   /** Joins asked by the application and not yet answered: a success broadcasts our join intent. */
   #joinsPending = 0;
+  /** A pending join does not replay old user events (Serf's `eventJoinIgnore`). */
+  #joinIgnoresOldEvents = false;
 
   constructor(config: SerfConfig, swim: SwimConfig, deps: SerfDeps) {
     this.config = config;
@@ -130,6 +137,11 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     this.#meta = encodeOwnMeta(config.tags, config.protocolVersion, 'tags');
     this.#intents = new IntentBuffer(config.recentIntentsMax);
     this.#table = new MemberTable(this.#intents);
+    this.#userEvents = new UserEventLog(
+      this.eventClock,
+      config.eventBufferSlots,
+      config.limits.eventsPerSlotMax,
+    );
     this.#intentQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
     this.#queryQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
     this.#eventQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
@@ -212,12 +224,38 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
 
   /**
    * Joins the cluster through `seeds` (memberlist push/pull). When a seed answers, our join
-   * intent is broadcast (serf-layer.md §5.2).
+   * intent is broadcast (serf-layer.md §5.2). Unless `replayEvents`, user events older than
+   * the seed's event clock are not delivered (the agent's default, `-replay=false`).
    */
-  join(ctx: SerfContext, seeds: readonly MemberAddress[]): void {
+  join(
+    ctx: SerfContext,
+    seeds: readonly MemberAddress[],
+    opts: { readonly replayEvents?: boolean } = {},
+  ): void {
     this.#call(ctx, () => {
       this.#joinsPending++;
+      this.#joinIgnoresOldEvents = opts.replayEvents !== true;
       this.swim.join(this.#ctx, seeds);
+    });
+  }
+
+  /**
+   * Sends a user event to every member (and delivers it here first). `coalesce` lets
+   * receiving agents merge bursts of the same name. Throws `ConfigError('userEvent')` when
+   * name + payload, or the encoded event, exceed `userEventSizeLimitBytes`.
+   */
+  sendEvent(ctx: SerfContext, name: string, payload: Uint8Array, coalesce = true): void {
+    const { msg, bytes } = buildUserEvent(
+      this.eventClock,
+      name,
+      payload,
+      coalesce,
+      this.config.userEventSizeLimitBytes,
+    );
+    this.#call(ctx, () => {
+      this.eventClock.increment();
+      this.#receiveUserEvent(msg.ltime, msg.name, msg.payload, msg.cc);
+      this.#eventQueue.queue(bytes);
     });
   }
 
@@ -306,9 +344,10 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
               query: this.queryClock.time(),
             },
             this.#table,
+            this.#userEvents.pushPullSlots(),
           ),
         ),
-      mergeRemoteState: (_ctx, state) => this.#onRemoteState(state),
+      mergeRemoteState: (_ctx, state, join) => this.#onRemoteState(state, join),
       notifyJoin: (_ctx, member) => this.#onMemberlist('join', member),
       notifyLeave: (_ctx, member) => this.#onMemberlist('leave', member),
       notifyUpdate: (_ctx, member) => this.#onMemberlist('update', member),
@@ -330,6 +369,10 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
         if (this.#handleLeaveIntent(msg)) this.#intentQueue.queue(payload.slice());
         return;
       case 'userEvent':
+        if (this.#receiveUserEvent(msg.ltime, msg.name, msg.payload, msg.cc)) {
+          this.#eventQueue.queue(payload.slice());
+        }
+        return;
       case 'query':
       case 'queryResponse':
       case 'relay':
@@ -345,7 +388,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     }
   }
 
-  #onRemoteState(state: Uint8Array): void {
+  #onRemoteState(state: Uint8Array, join: boolean): void {
     if (state.length === 0) return;
     const msg = this.#decode(state, 'push-pull');
     if (msg === null) return;
@@ -375,6 +418,32 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
       }
     }
     this.#flushMemberEvents();
+    // Serf's join without replay: nothing older than the peer's event clock is delivered.
+    if (join && this.#joinsPending > 0 && this.#joinIgnoresOldEvents) {
+      if (msg.eventLTime > this.#userEvents.minTime) this.#userEvents.minTime = msg.eventLTime;
+    }
+    for (const slot of msg.events ?? []) {
+      if (slot === null) continue;
+      for (const e of slot.events ?? []) {
+        this.#receiveUserEvent(slot.ltime, e.name, e.payload, false);
+      }
+    }
+  }
+
+  /** The user-event receive path; delivers and returns true when the event is new. */
+  #receiveUserEvent(
+    ltime: bigint,
+    name: string,
+    payload: Uint8Array | null,
+    coalesce: boolean,
+  ): boolean {
+    const verdict = this.#userEvents.receive(ltime, name, payload);
+    if (verdict !== 'new') {
+      this.stats.userEventsDropped[verdict]++;
+      return false;
+    }
+    this.#ctx.emitSerf({ type: 'user-event', ltime, name, payload, coalesce });
+    return true;
   }
 
   #onMemberlist(kind: 'join' | 'leave' | 'update', member: Member): void {

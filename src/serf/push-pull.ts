@@ -3,18 +3,19 @@
  * delegate's user state, in both directions.
  *
  * Outgoing (`localPushPull`): the three clocks, every member's `statusLTime` (failed and
- * left included), the names of left members, and the user-event ring. Serf sends its whole
- * 512-slot ring; a Serf peer decodes any length, so until user events exist we send an
- * empty one (interop-checked, §7).
+ * left included), the names of left members, and the user-event ring's slots in use
+ * (`user-events.ts`). Serf sends its whole 512-slot ring with nil for empty slots; a Serf
+ * peer decodes any length (interop-checked, §7), so we leave the empty ones out.
  *
  * Incoming (`planMerge`): Serf witnesses each clock at value − 1 (nothing was sent at the
  * sender's current time yet), then applies a leave intent at statusLTime + 1 for each left
  * member (the leave must have come after the time on record) and a join intent at the
  * recorded time for every other member. The plan is pure data; the node applies it through
- * its ordinary intent handlers, so the same Lamport and refute rules hold.
+ * its ordinary intent handlers, so the same Lamport and refute rules hold. The events in
+ * the state go through the user-event receive path (delivered if new, never re-gossiped).
  */
 
-import type { SerfPushPull } from '../membership/wire/serf/messages.ts';
+import type { SerfEventSlot, SerfPushPull } from '../membership/wire/serf/messages.ts';
 import type { MemberTable } from './member-table.ts';
 
 export interface Clocks {
@@ -23,7 +24,11 @@ export interface Clocks {
   readonly query: bigint;
 }
 
-export function localPushPull(clocks: Clocks, table: MemberTable): SerfPushPull {
+export function localPushPull(
+  clocks: Clocks,
+  table: MemberTable,
+  eventSlots: readonly SerfEventSlot[] = [],
+): SerfPushPull {
   const statusLTimes = new Map<string, bigint>();
   const leftMembers: string[] = [];
   for (const r of table.values()) {
@@ -36,7 +41,7 @@ export function localPushPull(clocks: Clocks, table: MemberTable): SerfPushPull 
     statusLTimes,
     leftMembers,
     eventLTime: clocks.event,
-    events: [],
+    events: eventSlots,
     queryLTime: clocks.query,
   };
 }
