@@ -104,6 +104,7 @@ export class Agent {
       {
         name: config.nodeName,
         bind: formatHostPort(agent.gossip),
+        advertise: formatHostPort(cluster.advertise),
         http: formatHostPort(http),
         profile: config.profile,
         encrypted: config.encryptKey !== null,

@@ -49,6 +49,8 @@ export interface MemberEvent {
 export interface AgentCluster {
   /** The gossip address actually bound (port 0 resolved), UDP and TCP alike. */
   readonly bound: HostPort;
+  /** The address peers reach us at (what other agents pass to `--join`). */
+  readonly advertise: HostPort;
   /** This node as the cluster sees it. */
   local(): AgentMember;
   /** Every member this node knows, itself included, in no particular order. */

@@ -1,14 +1,393 @@
 /**
- * `AgentCluster` over the real gossip stack: the memberlist host (src/net/memberlist)
- * driving the SWIM state machine, with the Serf layer (src/serf) on top.
+ * `AgentCluster` over the real gossip stack: the memberlist host (src/net/memberlist/host.ts)
+ * driving a `SerfNode` (src/serf), which drives its `SwimNode` — the same layering as a Serf
+ * agent over memberlist, so a hearsay agent is a member of a Serf cluster.
  *
- * NOT YET CONNECTED: the memberlist host and the Serf layer are being written alongside the
- * agent. Until they land, the factory refuses to start rather than pretend: `hearsay agent`
- * fails with this message and exit 1, and nothing else in the agent depends on this file.
+ * This is `createMember` (src/net/memberlist/member.ts) with Serf on top instead of a bare
+ * SWIM node, and it follows that module's recipes:
+ *
+ *   - promises for the commands: `join` waits for the SWIM node's `join-succeeded` /
+ *     `join-failed` (joins run one at a time, since those events do not say which join they
+ *     answer) and, on failure, builds a `JoinError` saying per seed what the wire saw (the
+ *     host's stream failures: refused, no answer, undecryptable…); `leave` runs Serf's
+ *     graceful leave and waits for `serf-left`; both are bounded by watchdogs derived from
+ *     the configuration, so a protocol that never answers cannot hang the agent;
+ *   - pinning: every member's address is pinned in the host's address map while the member
+ *     is known, so a flood of traffic from strangers can evict only strangers.
+ *
+ * Member snapshots become `AgentMember`s here (IP bytes → text, tag map → object, Serf's
+ * status, which already reads `suspect` for a suspected alive member). Serf's member events
+ * go to the agent's listeners; SWIM's other events are logged here at a level that matches
+ * their interest (suspicions at info, bad input at debug — it is counted by the host — and
+ * the rest at trace).
  */
 
+import { ConfigError } from '../core/errors.ts';
+import type { NodeId } from '../core/protocol.ts';
+import { SWIM_PRESETS, type SwimConfig, swimConfig } from '../membership/swim/config.ts';
+import type { SwimTimer } from '../membership/swim/node.ts';
+import type { MemberAddress } from '../membership/types.ts';
+import { SELF_ID } from '../net/memberlist/address-map.ts';
+import { interfaceAddress } from '../net/memberlist/endpoints.ts';
+import { MemberlistHost, type StreamFailure } from '../net/memberlist/host.ts';
+import { endpointText, ipBytes, ipText } from '../net/memberlist/ip.ts';
+import { JoinError, type SeedFailure } from '../net/memberlist/join-error.ts';
+import { encryptionOverheadBytes } from '../net/security/seal.ts';
+import type { HostLogger } from '../net/udp-host.ts';
+import { serfConfig } from '../serf/config.ts';
+import type { SerfNodeEvent, SerfTimer } from '../serf/context.ts';
+import type { SerfMember } from '../serf/events.ts';
+import { SerfNode } from '../serf/node.ts';
+import { SERF_NODE_TIMERS } from '../serf/spec.ts';
 import type { ClusterFactory } from './agent.ts';
+import type { AgentCluster, AgentMember, MemberEvent } from './cluster.ts';
+import { type AgentConfig, formatHostPort, type HostPort } from './config.ts';
+import type { AgentLogger } from './log.ts';
 
-export const createMemberlistCluster: ClusterFactory = async () => {
-  throw new Error('the memberlist/Serf stack is not wired into the agent yet');
+type SerfHost = MemberlistHost<SwimTimer | SerfTimer, SerfNodeEvent, SerfNode>;
+
+type JoinOutcome =
+  | Extract<SerfNodeEvent, { type: 'join-succeeded' | 'join-failed' }>
+  | { readonly type: 'closed' | 'watchdog' };
+type LeaveOutcome = { readonly type: 'serf-left' | 'closed' | 'watchdog' };
+
+/** setTimeout's ceiling. */
+const TIMER_MS_MAX = 2 ** 31 - 1;
+/** Slack on top of the protocol's own bounds before a watchdog gives up on it. */
+const WATCHDOG_SLACK_MS = 1_000;
+
+/** The SWIM fields the agent sets; the rest come from the profile's preset. */
+function swimFields(config: AgentConfig, advertise: MemberAddress): Partial<SwimConfig> {
+  return {
+    name: config.nodeName,
+    advertiseIp: advertise.ip,
+    advertisePort: advertise.port,
+    // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.
+    encryptionOverheadBytes: config.encryptKey === null ? 0 : encryptionOverheadBytes(1),
+  };
+}
+
+function hostLogger(logger: AgentLogger): HostLogger {
+  const log = logger.child({ component: 'memberlist' });
+  return {
+    warn: (message) => log.warn(message),
+    error: (message, err) => log.error({ err }, message),
+  };
+}
+
+/** The address to announce: --advertise, else the bind address, else an interface's. */
+function advertiseOf(config: AgentConfig): { host: string; port: number } | undefined {
+  if (config.advertise !== null) return config.advertise;
+  if (config.bind.host !== '0.0.0.0') return undefined;
+  const found = interfaceAddress();
+  if (found === undefined) {
+    throw new ConfigError(
+      '--advertise',
+      `--bind ${formatHostPort(config.bind)} listens everywhere and no interface address was found to announce: give --advertise`,
+    );
+  }
+  return { host: found, port: 0 };
+}
+
+export const createMemberlistCluster: ClusterFactory = async (config, logger) => {
+  const preset = SWIM_PRESETS[config.profile];
+  const serf = serfConfig({ name: config.nodeName, tags: config.tags });
+  const advertise = advertiseOf(config);
+  // Validate the SWIM fields before binding, with a stand-in address (the port is known
+  // only after binding); the agent's config already checked what a user can set.
+  const validated = swimConfig(
+    swimFields(config, { ip: new Uint8Array([127, 0, 0, 1]), port: 7946 }),
+    preset,
+  );
+  let cluster: MemberlistCluster | undefined;
+  const host: SerfHost = await MemberlistHost.start<SwimTimer | SerfTimer, SerfNodeEvent, SerfNode>(
+    {
+      bind: config.bind,
+      advertise,
+      keys: config.encryptKey === null ? [] : [config.encryptKey],
+      limits: { tcpTimeoutMs: validated.tcpTimeoutMs },
+      logger: hostLogger(logger),
+      timerKinds: SERF_NODE_TIMERS,
+      protocol: ({ addresses, advertise: adv }) =>
+        new SerfNode(serf, swimConfig(swimFields(config, adv), preset), { addresses }),
+      // Our own join is emitted while the host starts, before anyone listens: the agent
+      // reads the initial state from members() instead.
+      onEvent: (e) => cluster?.onEvent(e),
+      onStreamFailure: (f) => cluster?.onStreamFailure(f),
+    },
+  );
+  cluster = new MemberlistCluster(host, logger);
+  return cluster;
 };
+
+export function agentMemberOf(m: SerfMember): AgentMember {
+  return {
+    name: m.name,
+    addr: ipText(m.ip),
+    port: m.port,
+    tags: Object.fromEntries(m.tags),
+    state: m.status,
+  };
+}
+
+export class MemberlistCluster implements AgentCluster {
+  readonly bound: HostPort;
+  readonly advertise: HostPort;
+  readonly #host: SerfHost;
+  readonly #logger: AgentLogger;
+  readonly #listeners = new Set<(event: MemberEvent) => void>();
+  /** Member name → the pinned address id. */
+  readonly #pinned = new Map<string, NodeId>();
+  #joinChain: Promise<unknown> = Promise.resolve();
+  #joinWaiter: ((o: JoinOutcome) => void) | undefined;
+  #joinFailures: Map<string, StreamFailure> | undefined;
+  #leaveWaiter: ((o: LeaveOutcome) => void) | undefined;
+  #leaving: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(host: SerfHost, logger: AgentLogger) {
+    this.#host = host;
+    this.#logger = logger;
+    this.bound = host.address;
+    this.advertise = { host: ipText(host.advertise.ip), port: host.advertise.port };
+    for (const m of host.protocol.members()) this.#pin(m);
+  }
+
+  local(): AgentMember {
+    const m = this.#host.protocol.localMember();
+    if (m === undefined) {
+      return {
+        name: this.#host.protocol.config.name,
+        addr: ipText(this.#host.advertise.ip),
+        port: this.#host.advertise.port,
+        tags: Object.fromEntries(this.#host.protocol.config.tags),
+        state: 'alive',
+      };
+    }
+    return agentMemberOf(m);
+  }
+
+  members(): AgentMember[] {
+    return this.#host.protocol.members().map(agentMemberOf);
+  }
+
+  onMemberEvent(listener: (event: MemberEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  join(seeds: readonly HostPort[], signal?: AbortSignal): Promise<number> {
+    if (this.#shutdown !== undefined)
+      return Promise.reject(new Error('join: the member is shut down'));
+    const run = this.#joinChain.then(() => this.#runJoin(seeds));
+    this.#joinChain = run.catch(() => undefined);
+    return abortable(run, signal);
+  }
+
+  async #runJoin(seeds: readonly HostPort[]): Promise<number> {
+    const targets = seeds.map((s) => {
+      const ip = ipBytes(s.host);
+      if (ip === undefined) throw new ConfigError('seeds', `not an IP address: ${s.host}`);
+      return {
+        seed: formatHostPort(s),
+        address: { ip, port: s.port },
+        endpoint: endpointText(ip, s.port),
+      };
+    });
+    if (this.#shutdown !== undefined) throw new Error('join: the member is shut down');
+    const config = this.#host.protocol.swim.config;
+    const attempts = config.joinRetries + 1;
+    const watchdogMs = Math.min(
+      TIMER_MS_MAX,
+      attempts * (config.tcpTimeoutMs + WATCHDOG_SLACK_MS) +
+        config.joinBackoffMs * 2 ** Math.min(config.joinRetries, 20),
+    );
+    this.#joinFailures = new Map();
+    let outcome: JoinOutcome;
+    try {
+      outcome = await new Promise<JoinOutcome>((resolve, reject) => {
+        const watchdog = setTimeout(() => resolve({ type: 'watchdog' }), watchdogMs);
+        this.#joinWaiter = (o) => {
+          clearTimeout(watchdog);
+          resolve(o);
+        };
+        try {
+          this.#host.invoke((node, ctx) =>
+            node.join(
+              ctx,
+              targets.map((t) => t.address),
+            ),
+          );
+        } catch (err) {
+          clearTimeout(watchdog);
+          reject(err);
+        }
+      });
+    } finally {
+      this.#joinWaiter = undefined;
+    }
+    const wire = this.#joinFailures;
+    this.#joinFailures = undefined;
+    switch (outcome.type) {
+      case 'join-succeeded':
+        return outcome.contacted;
+      case 'closed':
+        throw new Error('join: the member was shut down');
+      case 'watchdog':
+      case 'join-failed': {
+        const why =
+          outcome.type === 'join-failed'
+            ? outcome.reason
+            : `no join result from the membership protocol within ${watchdogMs} ms`;
+        const failures: SeedFailure[] = targets.map((t) => {
+          const f = wire.get(t.endpoint);
+          return f === undefined
+            ? { seed: t.seed, endpoint: t.endpoint, reason: 'protocol', detail: why }
+            : { seed: t.seed, endpoint: t.endpoint, reason: f.reason, detail: f.detail };
+        });
+        throw new JoinError(failures, targets.length);
+      }
+    }
+  }
+
+  leave(signal?: AbortSignal): Promise<void> {
+    if (this.#shutdown !== undefined) return Promise.resolve();
+    this.#leaving ??= this.#runLeave();
+    return abortable(this.#leaving, signal);
+  }
+
+  async #runLeave(): Promise<void> {
+    const serf = this.#host.protocol.config;
+    const swim = this.#host.protocol.swim.config;
+    // The Serf layer bounds each phase itself; this is the backstop.
+    const watchdogMs =
+      serf.broadcastTimeoutMs +
+      swim.leaveTimeoutMs +
+      serf.leavePropagateDelayMs +
+      WATCHDOG_SLACK_MS;
+    const outcome = await new Promise<LeaveOutcome>((resolve, reject) => {
+      const watchdog = setTimeout(() => resolve({ type: 'watchdog' }), watchdogMs);
+      this.#leaveWaiter = (o) => {
+        clearTimeout(watchdog);
+        this.#leaveWaiter = undefined;
+        resolve(o);
+      };
+      try {
+        this.#host.invoke((node, ctx) => node.leave(ctx));
+      } catch (err) {
+        clearTimeout(watchdog);
+        this.#leaveWaiter = undefined;
+        reject(err);
+      }
+    });
+    if (outcome.type === 'watchdog') {
+      throw new Error(`the graceful leave did not finish within ${watchdogMs} ms`);
+    }
+  }
+
+  shutdown(): Promise<void> {
+    if (this.#shutdown === undefined) {
+      this.#shutdown = this.#host.stop();
+      this.#joinWaiter?.({ type: 'closed' });
+      this.#leaveWaiter?.({ type: 'closed' });
+    }
+    return this.#shutdown;
+  }
+
+  /** @internal From the host. */
+  onEvent(e: SerfNodeEvent): void {
+    switch (e.type) {
+      case 'member-join':
+      case 'member-update':
+        this.#pin(e.member);
+        this.#emit({ type: e.type, member: agentMemberOf(e.member) });
+        return;
+      case 'member-leave':
+      case 'member-failed':
+        this.#emit({ type: e.type, member: agentMemberOf(e.member) });
+        return;
+      case 'member-reap':
+        this.#unpin(e.member.name);
+        this.#emit({ type: e.type, member: agentMemberOf(e.member) });
+        return;
+      case 'member-reaped':
+        this.#unpin(e.name);
+        return;
+      case 'join-succeeded':
+      case 'join-failed':
+        this.#joinWaiter?.(e);
+        return;
+      case 'serf-left':
+        this.#leaveWaiter?.({ type: 'serf-left' });
+        return;
+      case 'member-suspect':
+        this.#logger.info(
+          { event: e.type, member: e.member.name, from: e.from },
+          `member-suspect ${e.member.name}`,
+        );
+        return;
+      case 'name-conflict':
+        this.#logger.warn({ event: e.type, ...e }, 'another node claims a member name');
+        return;
+      case 'serf-bad-input':
+        this.#logger.debug({ event: e.type, source: e.source, code: e.code }, e.message);
+        return;
+      default:
+        if (this.#logger.isLevelEnabled('trace')) this.#logger.trace({ event: e }, e.type);
+    }
+  }
+
+  /** @internal From the host: remember why a push/pull failed, for the join's error. */
+  onStreamFailure(f: StreamFailure): void {
+    if (f.sent === 'pushPull') this.#joinFailures?.set(f.endpoint, f);
+  }
+
+  #emit(event: MemberEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A listener's bug must not stop the member.
+        this.#logger.error({ err }, `a ${event.type} listener threw`);
+      }
+    }
+  }
+
+  #pin(m: SerfMember): void {
+    const addresses = this.#host.addresses;
+    const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
+    if (id === SELF_ID) return;
+    const old = this.#pinned.get(m.name);
+    if (old === id) return;
+    if (old !== undefined) addresses.unpin(old);
+    addresses.pin(id);
+    this.#pinned.set(m.name, id);
+  }
+
+  #unpin(name: string): void {
+    const id = this.#pinned.get(name);
+    if (id === undefined) return;
+    this.#host.addresses.unpin(id);
+    this.#pinned.delete(name);
+  }
+}
+
+/** `p`, or a rejection with the signal's reason when it aborts first. */
+function abortable<R>(p: Promise<R>, signal: AbortSignal | undefined): Promise<R> {
+  if (signal === undefined) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

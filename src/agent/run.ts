@@ -5,8 +5,9 @@
  *      in a clean stop rather than the default kill;
  *   2. start the agent (gossip, then HTTP);
  *   3. write the one `listening` line on stdout: `{"event":"listening","name":…,
- *      "bind":"IP:PORT","http":"IP:PORT"}` with the bound ports (port 0 resolved), so a
- *      harness learns where to join and what to query without parsing logs;
+ *      "bind":"IP:PORT","advertise":"IP:PORT","http":"IP:PORT"}` with the bound ports
+ *      (port 0 resolved), so a harness learns where to join (`advertise`) and what to
+ *      query without parsing logs;
  *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line);
  *   5. run until a signal: leave gracefully (bounded by `leaveTimeoutMs`), shut down,
  *      resolve. A second signal during the leave skips the rest of the wait, as Serf does.
@@ -95,6 +96,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
           event: 'listening',
           name: config.nodeName,
           bind: formatHostPort(agent.gossip),
+          advertise: formatHostPort(agent.cluster.advertise),
           http: formatHostPort(agent.http),
         }),
       );

@@ -9,6 +9,7 @@ import type { HostPort } from '../../src/agent/config.ts';
 
 export class FakeCluster implements AgentCluster {
   readonly bound: HostPort;
+  readonly advertise: HostPort;
   readonly calls: string[] = [];
   membersList: AgentMember[];
   /** What `join` does; default: every seed answers. */
@@ -22,6 +23,7 @@ export class FakeCluster implements AgentCluster {
   constructor(self: AgentMember, others: AgentMember[] = []) {
     this.#self = self;
     this.bound = { host: self.addr, port: self.port };
+    this.advertise = this.bound;
     this.membersList = [self, ...others];
   }
 

@@ -58,10 +58,11 @@ describe('runAgent', () => {
     const agent = await run.started;
     assert.equal(run.lines.length, 1);
     const line = JSON.parse(run.lines[0]!) as Record<string, string>;
-    assert.deepEqual(Object.keys(line), ['event', 'name', 'bind', 'http']);
+    assert.deepEqual(Object.keys(line), ['event', 'name', 'bind', 'advertise', 'http']);
     assert.equal(line.event, 'listening');
     assert.equal(line.name, 'n1');
     assert.equal(line.bind, '127.0.0.1:41000', 'the address the cluster bound, port 0 resolved');
+    assert.equal(line.advertise, '127.0.0.1:41000');
     assert.match(line.http!, /^127\.0\.0\.1:[1-9]\d*$/);
     assert.equal(line.http, `127.0.0.1:${agent.http.port}`);
 
