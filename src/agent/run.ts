@@ -23,8 +23,13 @@ import { type AgentLogger, createAgentLogger } from './log.ts';
 
 /** How long to wait for seeds at start (memberlist's TCP timeout on a LAN is 10 s). */
 export const JOIN_TIMEOUT_MS_DEFAULT = 30_000;
-/** Serf's default `LeavePropagateDelay`-like bound: long enough for a few gossip rounds. */
-export const LEAVE_TIMEOUT_MS_DEFAULT = 5_000;
+/**
+ * Longest wait for the graceful leave. Serf's leave takes a few gossip rounds for the
+ * intent, as many for memberlist's leave, then a 1 s propagation delay (about 2 s on a
+ * LAN); each phase is bounded by 5 s (`broadcastTimeoutMs`, `leaveTimeoutMs`), so 15 s
+ * lets a slow leave finish and still ends a stuck one.
+ */
+export const LEAVE_TIMEOUT_MS_DEFAULT = 15_000;
 
 export type SignalName = 'SIGINT' | 'SIGTERM';
 
