@@ -17,8 +17,10 @@
  * `addressOf` undefined (its send is dropped and counted) instead of reaching a stranger.
  *
  * The node itself is id 0 (`SELF_ID`, `ctx.self`), at its advertised address, pinned.
- * When every entry is pinned and a new address arrives, `idOf` throws a `RemoteError`
- * (HEARSAY_ERR_QUEUE_FULL): the input that named it is dropped and counted by the host.
+ * When every entry is pinned and a new address arrives, or an address is not 4 or 16 bytes,
+ * `idOf` returns `NO_PEER` (as the simulator's map does for addresses outside the cluster)
+ * and counts a refusal: the SWIM node drops what names such an address, and the host drops
+ * a datagram from it (HEARSAY_ERR_QUEUE_FULL).
  *
  * Recency is a JavaScript `Map`'s insertion order (delete + set moves an entry to the end),
  * so lookups, touches and evictions are O(1) amortised; an eviction scan that meets a pinned
@@ -26,8 +28,8 @@
  * per eviction.
  */
 
-import { assert, RemoteError } from '../../core/errors.ts';
-import type { NodeId } from '../../core/protocol.ts';
+import { assert } from '../../core/errors.ts';
+import { NO_PEER, type NodeId } from '../../core/protocol.ts';
 import type { AddressMap, MemberAddress } from '../../membership/types.ts';
 import { canonicalIp, endpointText } from './ip.ts';
 
@@ -57,6 +59,7 @@ export class BoundedAddressMap implements AddressMap {
   readonly #pinnedAt = new Map<NodeId, number>();
   #nextId = SELF_ID + 1;
   #evictions = 0;
+  #refusals = 0;
 
   constructor(self: MemberAddress, addressesMax: number = ADDRESSES_MAX_DEFAULT) {
     assert(Number.isSafeInteger(addressesMax) && addressesMax >= 1, 'addressesMax >= 1');
@@ -83,21 +86,22 @@ export class BoundedAddressMap implements AddressMap {
     return this.#evictions;
   }
 
+  /** Addresses refused (`NO_PEER`): malformed, or the table full of pinned entries. */
+  get refusals(): number {
+    return this.#refusals;
+  }
+
   /** Pinned ids, self excluded. Do not mutate. */
   get pinnedIds(): readonly NodeId[] {
     return this.#pinnedIds;
   }
 
+  /** The id of an address, added when new; `NO_PEER` when malformed or the table is all pinned. */
   idOf(ip: Uint8Array, port: number): NodeId {
     const c = canonicalIp(ip);
-    if (c === undefined) {
-      throw new RemoteError(
-        'HEARSAY_ERR_DECODE_MALFORMED',
-        `address of ${ip.length} bytes (expected 4 or 16)`,
-      );
-    }
-    if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
-      throw new RemoteError('HEARSAY_ERR_DECODE_MALFORMED', `port ${port} out of range`);
+    if (c === undefined || !Number.isInteger(port) || port < 0 || port > 0xffff) {
+      this.#refusals++;
+      return NO_PEER;
     }
     const key = endpointText(c, port);
     const known = this.#byKey.get(key);
@@ -105,7 +109,10 @@ export class BoundedAddressMap implements AddressMap {
       this.#touch(known);
       return known.id;
     }
-    if (this.#byKey.size >= this.addressesMax) this.#evictOne(key);
+    if (this.#byKey.size >= this.addressesMax && !this.#evictOne()) {
+      this.#refusals++;
+      return NO_PEER;
+    }
     const entry: Entry = {
       id: this.#nextId++,
       key,
@@ -162,7 +169,8 @@ export class BoundedAddressMap implements AddressMap {
     this.#byKey.set(entry.key, entry);
   }
 
-  #evictOne(incoming: string): void {
+  /** Evicts the least recently used unpinned entry; false when all are pinned. */
+  #evictOne(): boolean {
     let scanned = 0;
     const total = this.#byKey.size;
     for (const entry of this.#byKey.values()) {
@@ -175,11 +183,8 @@ export class BoundedAddressMap implements AddressMap {
       this.#byKey.delete(entry.key);
       this.#byId.delete(entry.id);
       this.#evictions++;
-      return;
+      return true;
     }
-    throw new RemoteError(
-      'HEARSAY_ERR_QUEUE_FULL',
-      `address map full (addressesMax ${this.addressesMax}, all pinned); refusing ${incoming}`,
-    );
+    return false;
   }
 }

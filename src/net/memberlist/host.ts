@@ -33,9 +33,12 @@
  * Bad input is dropped, counted by code and logged once per code (stats.ts).
  *
  * Failed outbound exchanges (refused, timed out, closed without an answer, an answer that
- * does not decrypt) are counted, and reported to `onStreamFailure` with the reason, so the
- * library can tell a user why a join failed; the protocol itself learns of them only by its
- * own timeouts, as the sans-I/O contract has no input for them.
+ * does not decrypt) are counted and reported to `onStreamFailure` with the reason, so the
+ * library can tell a user why a join failed. When the request expected an answer (push/pull,
+ * ping), the protocol also gets one: an `err` message from the peer's id naming the failure,
+ * on a later tick. memberlist's dialer likewise sees such failures at once, and the
+ * contract has no other input for them; without it a join to a dead port would wait out the
+ * protocol's own deadline.
  */
 
 import { randomInt } from 'node:crypto';
@@ -471,13 +474,25 @@ export class MemberlistHost<
       packet = packetFromWire(bytes, this.#security, this.wireLimits);
       const ip = ipBytes(rinfo.address);
       assert(ip !== undefined, `dgram source ${rinfo.address} is an IP literal`);
-      from = this.addresses.idOf(ip, rinfo.port);
+      from = this.#sourceId(ip, rinfo.port);
     } catch (err) {
       this.#inputFailed(err, `decode ${source}`);
       return;
     }
     this.#stats.countIn(messageLabel('udp', packet), bytes.length);
     this.#deliver(from, packet, { kind: 'udp', to: from }, source);
+  }
+
+  /** The id of a traffic source; a full table of pinned members refuses strangers. */
+  #sourceId(ip: Uint8Array, port: number): NodeId {
+    const id = this.addresses.idOf(ip, port);
+    if (id === NO_PEER) {
+      throw new RemoteError(
+        'HEARSAY_ERR_QUEUE_FULL',
+        `address map full of members (addressesMax ${this.addresses.addressesMax}); refusing ${endpointText(ip, port)}`,
+      );
+    }
+    return id;
   }
 
   #deliver(from: NodeId, msg: SwimMessage, path: ReplyPath, source: string): void {
@@ -558,7 +573,7 @@ export class MemberlistHost<
       msg = streamFromWire(bytes, this.#security, this.wireLimits);
       const ip = ipBytes(exchange.socket.remoteAddress ?? '');
       assert(ip !== undefined, `tcp peer ${exchange.socket.remoteAddress} is an IP literal`);
-      from = this.addresses.idOf(ip, exchange.socket.remotePort ?? 0);
+      from = this.#sourceId(ip, exchange.socket.remotePort ?? 0);
     } catch (err) {
       if (isRemoteError(err)) this.#refuseRequest(exchange, err);
       else {
@@ -596,31 +611,34 @@ export class MemberlistHost<
 
   #dial(to: NodeId, msg: Stream): void {
     const sent = messageLabel('tcp', msg).slice(4);
+    const expectsAnswer = sent === 'pushPull' || sent === 'ping';
     const address = to === SELF_ID ? undefined : this.addresses.addressOf(to);
     if (address === undefined) {
       this.#localDrop(
         'send-unknown-peer',
         `protocol opened a stream to id ${to}, not a known peer`,
       );
-      this.#streamFailed({
-        to,
-        endpoint: '',
-        sent,
-        reason: 'unknown-peer',
-        detail: `id ${to} is not a known address`,
-      });
+      this.#streamFailed(
+        {
+          to,
+          endpoint: '',
+          sent,
+          reason: 'unknown-peer',
+          detail: `id ${to} is not a known address`,
+        },
+        expectsAnswer,
+      );
       return;
     }
     const endpoint = endpointText(address.ip, address.port);
     if (this.#outbound.size >= this.limits.outboundStreamsMax) {
       const detail = `${this.#outbound.size} exchanges running, limit outboundStreamsMax ${this.limits.outboundStreamsMax}`;
       this.#localDrop('stream-outbound-full', detail);
-      this.#streamFailed({ to, endpoint, sent, reason: 'outbound-full', detail });
+      this.#streamFailed({ to, endpoint, sent, reason: 'outbound-full', detail }, expectsAnswer);
       return;
     }
     const bytes = streamToWire(msg, this.#security);
     this.#stats.countOut(`tcp:${sent}`, bytes.length);
-    const expectsAnswer = sent === 'pushPull' || sent === 'ping';
     const socket = connect({
       host: this.#socketHost(address.ip),
       port: address.port,
@@ -637,7 +655,7 @@ export class MemberlistHost<
       failed = true;
       if (drop instanceof RemoteError) this.#remoteDrop(drop, `answer from ${endpoint}`);
       else this.#localDrop(drop, `${sent} to ${endpoint}: ${detail}`);
-      this.#streamFailed({ to, endpoint, sent, reason, detail });
+      this.#streamFailed({ to, endpoint, sent, reason, detail }, expectsAnswer);
       socket.destroy();
     };
     const exchange: OutboundExchange = {
@@ -731,13 +749,27 @@ export class MemberlistHost<
     ];
   }
 
-  #streamFailed(failure: StreamFailure): void {
-    if (this.#onStreamFailure === undefined) return;
-    try {
-      this.#onStreamFailure(failure);
-    } catch (err) {
-      this.#inputFailed(err, 'onStreamFailure callback');
+  /**
+   * Reports a failed exchange to `onStreamFailure` and, when the request expected an answer,
+   * to the protocol as that answer: an `err` from the peer's id with the reason. That is what
+   * memberlist's dialer sees (its exchange returns the error at once), and it spares the
+   * protocol waiting out its own deadline for a connection that was refused. Delivered on a
+   * later tick, never inside the call that sent the request.
+   */
+  #streamFailed(failure: StreamFailure, expectsAnswer: boolean): void {
+    if (this.#onStreamFailure !== undefined) {
+      try {
+        this.#onStreamFailure(failure);
+      } catch (err) {
+        this.#inputFailed(err, 'onStreamFailure callback');
+      }
     }
+    if (!expectsAnswer) return;
+    setImmediate(() => {
+      if (!this.#running) return;
+      const error = `${failure.sent} to ${failure.endpoint || `id ${failure.to}`} failed: ${failure.detail}`;
+      this.#deliver(failure.to, { type: 'err', error }, NO_REPLY, `failure of a ${failure.sent}`);
+    });
   }
 
   // ── outputs ────────────────────────────────────────────────────────────────────────────

@@ -24,7 +24,7 @@
  */
 
 import { ConfigError, RemoteError } from '../../core/errors.ts';
-import type { NodeId } from '../../core/protocol.ts';
+import { NO_PEER, type NodeId } from '../../core/protocol.ts';
 import {
   META_BYTES_MAX,
   SWIM_PRESETS,
@@ -623,7 +623,7 @@ export class Membership {
   #pin(m: Member): void {
     const addresses = this.#host.addresses;
     const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
-    if (id === SELF_ID) return;
+    if (id === SELF_ID || id === NO_PEER) return;
     const old = this.#pinned.get(m.name);
     if (old === id) return;
     if (old !== undefined) addresses.unpin(old);

@@ -1,12 +1,12 @@
 /**
  * The bounded address map and the IP helpers under it: ids are stable and never reused,
  * IPv4-mapped IPv6 folds onto IPv4, least-recently-used unpinned entries are evicted, pinned
- * ones never are, and a table full of pinned entries refuses newcomers with a typed error.
+ * ones never are, and a table full of pinned entries refuses newcomers (NO_PEER, counted).
  */
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isRemoteError } from '../../../src/core/errors.ts';
+import { NO_PEER } from '../../../src/core/protocol.ts';
 import { BoundedAddressMap, SELF_ID } from '../../../src/net/memberlist/address-map.ts';
 import { canonicalIp, endpointText, ipBytes, ipText } from '../../../src/net/memberlist/ip.ts';
 
@@ -93,15 +93,13 @@ describe('BoundedAddressMap', () => {
     assert.equal(m.addressOf(member), undefined);
   });
 
-  test('a table full of pinned entries refuses a newcomer with QUEUE_FULL', () => {
+  test('a table full of pinned entries refuses a newcomer with NO_PEER, counted', () => {
     const m = new BoundedAddressMap(SELF, 3);
     m.pin(m.idOf(v4(2), 1));
     m.pin(m.idOf(v4(3), 1));
-    assert.throws(
-      () => m.idOf(v4(4), 1),
-      (err) => isRemoteError(err) && err.code === 'HEARSAY_ERR_QUEUE_FULL',
-    );
+    assert.equal(m.idOf(v4(4), 1), NO_PEER);
     assert.equal(m.size, 3);
+    assert.equal(m.refusals, 1);
   });
 
   test('pin/unpin keep the sampling list dense', () => {
@@ -114,9 +112,10 @@ describe('BoundedAddressMap', () => {
     assert.ok(m.isPinned(SELF_ID));
   });
 
-  test('addresses of the wrong length or port are RemoteErrors', () => {
+  test('addresses of the wrong length or port map to NO_PEER', () => {
     const m = new BoundedAddressMap(SELF);
-    assert.throws(() => m.idOf(new Uint8Array(5), 1), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
-    assert.throws(() => m.idOf(v4(1), 70000), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.equal(m.idOf(new Uint8Array(5), 1), NO_PEER);
+    assert.equal(m.idOf(v4(1), 70000), NO_PEER);
+    assert.equal(m.refusals, 2);
   });
 });

@@ -11,6 +11,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import type { NodeId } from '../../../src/core/protocol.ts';
+import type { SwimMessage } from '../../../src/membership/types.ts';
 import { DEFAULT_MEMBERLIST_LIMITS } from '../../../src/membership/wire/limits.ts';
 import type { Stream } from '../../../src/membership/wire/messages.ts';
 import { encodePacket } from '../../../src/membership/wire/packet-codec.ts';
@@ -85,6 +86,10 @@ async function startEcho(
 /** The id `from` uses for `to`'s address. */
 function idOf(from: EchoHost, to: EchoHost): NodeId {
   return from.addresses.idOf(ipBytes(LOOPBACK)!, to.address.port);
+}
+
+function errorText(msg: SwimMessage): string {
+  return msg.type === 'err' ? msg.error : `(a ${msg.type}, not an err)`;
 }
 
 function drops(h: EchoHost, reason: string): number {
@@ -219,6 +224,10 @@ describe('memberlist host: plaintext', () => {
     assert.equal(a.failures[0]!.reason, 'refused');
     assert.equal(a.failures[0]!.endpoint, `${LOOPBACK}:${port}`);
     assert.equal(drops(a.host, 'stream-connect'), 1);
+    // The protocol learns it at once, as an err answer from the id it dialled.
+    await until(() => a.echo.received.length === 1, DEADLINE_MS, 'the err answer');
+    assert.equal(a.echo.received[0]!.from, to);
+    assert.match(errorText(a.echo.received[0]!.msg), /connection refused/);
   });
 
   test('a push/pull closed without an answer is reported as no-answer', async () => {
@@ -312,7 +321,10 @@ describe('memberlist host: encryption', () => {
     assert.match(a.failures[0]!.detail, /another encryption key/);
     assert.equal(drops(b.host, 'HEARSAY_ERR_DECRYPT_FAILED'), 2);
     assert.equal(b.echo.received.length, 0);
-    assert.equal(a.echo.received.length, 0);
+    // A's protocol got the failure as an err answer from B's id.
+    await until(() => a.echo.received.length === 1, DEADLINE_MS, 'the err answer');
+    assert.equal(a.echo.received[0]!.from, toB);
+    assert.match(errorText(a.echo.received[0]!.msg), /another encryption key/);
     assert.ok(b.warnings.some((w) => w.includes('HEARSAY_ERR_DECRYPT_FAILED')));
   });
 
@@ -338,7 +350,11 @@ describe('memberlist host: encryption', () => {
       DEADLINE_MS,
       'the UDP drop',
     );
-    assert.equal(secret.echo.received.length, 0);
+    // What secret's protocol got: only the err standing for its own failed push/pull.
+    assert.deepEqual(
+      secret.echo.received.map((r) => r.msg.type),
+      ['err'],
+    );
   });
 
   test('gossipVerifyIncoming false accepts plaintext while encrypting', async () => {
