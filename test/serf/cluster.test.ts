@@ -208,3 +208,21 @@ test('a leave intent about a live node arriving before it is known makes it leav
     'the refuted leave does not stick',
   );
 });
+
+test('a leave intent about a live node is refuted by that node: it stays alive everywhere', () => {
+  const c = startConverged(18);
+  // Someone claims node-3 leaves (a stale intent coming back, or a force-leave of a live node).
+  const intent = encodeSerfMessage({ type: 'leave', ltime: 500n, node: 'node-3', prune: false });
+  c.sim.invoke(2, (p, ctx) => p.handleMessage(ctx, 1, { type: 'user', payload: intent }));
+  assert.equal(c.view(2, 3)?.status, 'leaving', 'applied where it arrived');
+  assert.ok(
+    c.runUntil(() => c.sim.protocols[3]!.stats.refutedLeaves > 0, c.sim.now + 10_000),
+    'node 3 refuted it',
+  );
+  assert.ok(
+    c.runUntil(() => converged(c), c.sim.now + 20_000),
+    'everyone sees node-3 alive',
+  );
+  assert.equal(about(c, 'member-failed', 'node-3').length, 0);
+  assert.equal(about(c, 'member-leave', 'node-3').length, 0);
+});
