@@ -27,16 +27,15 @@ const HINTS: Partial<Record<SeedFailureReason, string>> = {
   refused: 'nothing listens there: is the seed running, and is the port right?',
   'no-answer':
     'if the seed is a memberlist/Serf node, its encryption key probably differs from ours (or it has one and we do not)',
-  'undecryptable-answer': 'the seed uses a different encryption key',
-  'plaintext-answer': 'the seed has no encryption key; give it ours, or start this member without',
-  'encrypted-answer': 'the seed encrypts; start this member with the cluster key',
+  'plaintext-answer': 'give the seed our key, or start this member without one',
+  'encrypted-answer': 'start this member with the cluster key',
   timeout: 'the seed did not answer in time: a firewall dropping TCP, or an overloaded seed',
 };
 
 export class JoinError extends RemoteError {
   readonly failures: readonly SeedFailure[];
 
-  constructor(failures: readonly SeedFailure[], seedsTried: number) {
+  constructor(failures: readonly SeedFailure[], seedsGiven: number) {
     const lines = failures.map((f) => {
       const hint = HINTS[f.reason];
       const where =
@@ -45,7 +44,7 @@ export class JoinError extends RemoteError {
     });
     super(
       'HEARSAY_ERR_SOCKET',
-      `join failed: none of the ${seedsTried} seed address(es) answered\n${lines.join('\n')}`,
+      `join failed: none of the ${seedsGiven} seed(s) answered\n${lines.join('\n')}`,
     );
     this.name = 'JoinError';
     this.failures = failures;

@@ -24,7 +24,6 @@
  */
 
 import { ConfigError, RemoteError } from '../../core/errors.ts';
-import { NO_PEER, type NodeId } from '../../core/protocol.ts';
 import {
   META_BYTES_MAX,
   SWIM_PRESETS,
@@ -49,7 +48,6 @@ import type { HostStatsSnapshot } from '../host-stats.ts';
 import { keyFromBase64 } from '../security/keyring.ts';
 import { encryptionOverheadBytes } from '../security/seal.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
-import { SELF_ID } from './address-map.ts';
 import {
   DEFAULT_PORT,
   type Endpoint,
@@ -60,6 +58,7 @@ import {
 import { MemberlistHost, type MemberlistHostLimits, type StreamFailure } from './host.ts';
 import { endpointText, ipBytes } from './ip.ts';
 import { JoinError, type SeedFailure } from './join-error.ts';
+import { MemberPins } from './member-pins.ts';
 
 export type MemberProfile = keyof typeof SWIM_PRESETS;
 
@@ -274,8 +273,7 @@ export class Membership {
   readonly #logger: HostLogger;
   readonly #onAbort = (): void => void this.shutdown();
   readonly #listeners = new Map<MembershipEventType, Set<(value: never) => void>>();
-  /** Member name → the pinned address id. */
-  readonly #pinned = new Map<string, NodeId>();
+  readonly #pins: MemberPins;
   #joinChain: Promise<unknown> = Promise.resolve();
   #joinWaiter: ((o: JoinOutcome) => void) | undefined;
   #joinFailures: Map<string, StreamFailure> | undefined;
@@ -292,6 +290,7 @@ export class Membership {
     logger: HostLogger,
   ) {
     this.#host = host;
+    this.#pins = new MemberPins(host.addresses);
     this.#logger = logger;
     this.#metaState = metaState;
     this.#ownsMeta = ownsMeta;
@@ -454,7 +453,7 @@ export class Membership {
               : { seed: t.seed, endpoint: t.endpoint, reason: f.reason, detail: f.detail },
           );
         }
-        throw new JoinError(failures, targets.length);
+        throw new JoinError(failures, seeds.length);
       }
     }
   }
@@ -575,11 +574,11 @@ export class Membership {
   onSwimEvent(e: SwimEvent): void {
     switch (e.type) {
       case 'member-join':
-        this.#pin(e.member);
+        this.#pins.pin(e.member);
         this.#emit('join', e.member);
         break;
       case 'member-update':
-        this.#pin(e.member);
+        this.#pins.pin(e.member);
         this.#emit('update', e.member);
         break;
       case 'member-suspect':
@@ -589,7 +588,7 @@ export class Membership {
         this.#emit(e.member.state === 'left' ? 'leave' : 'failed', e.member);
         break;
       case 'member-reaped':
-        this.#unpin(e.name);
+        this.#pins.unpin(e.name);
         break;
       case 'join-succeeded':
       case 'join-failed':
@@ -618,24 +617,6 @@ export class Membership {
         this.#logger.error(`a '${type}' listener threw`, err);
       }
     }
-  }
-
-  #pin(m: Member): void {
-    const addresses = this.#host.addresses;
-    const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
-    if (id === SELF_ID || id === NO_PEER) return;
-    const old = this.#pinned.get(m.name);
-    if (old === id) return;
-    if (old !== undefined) addresses.unpin(old);
-    addresses.pin(id);
-    this.#pinned.set(m.name, id);
-  }
-
-  #unpin(name: string): void {
-    const id = this.#pinned.get(name);
-    if (id === undefined) return;
-    this.#host.addresses.unpin(id);
-    this.#pinned.delete(name);
   }
 }
 

@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NO_PEER } from '../../../src/core/protocol.ts';
+import type { Member } from '../../../src/membership/types.ts';
 import { BoundedAddressMap, SELF_ID } from '../../../src/net/memberlist/address-map.ts';
 import { canonicalIp, endpointText, ipBytes, ipText } from '../../../src/net/memberlist/ip.ts';
+import { MemberPins } from '../../../src/net/memberlist/member-pins.ts';
 
 const SELF = { ip: new Uint8Array([10, 0, 0, 1]), port: 7946 };
 
@@ -117,5 +119,36 @@ describe('BoundedAddressMap', () => {
     assert.equal(m.idOf(new Uint8Array(5), 1), NO_PEER);
     assert.equal(m.idOf(v4(1), 70000), NO_PEER);
     assert.equal(m.refusals, 2);
+  });
+});
+
+describe('MemberPins', () => {
+  function member(name: string, d: number, port = 1): Member {
+    return {
+      name,
+      ip: v4(d),
+      port,
+      meta: null,
+      incarnation: 1,
+      state: 'alive',
+      stateChangedAtMs: 0,
+      vsn: null,
+    };
+  }
+
+  test('a member is pinned from join to reap; a move unpins the old address; self is never tracked', () => {
+    const m = new BoundedAddressMap(SELF, 100);
+    const pins = new MemberPins(m);
+    pins.pin(member('b', 2));
+    const first = m.lookup(v4(2), 1)!;
+    assert.ok(m.isPinned(first));
+    pins.pin(member('b', 3)); // b moved
+    assert.ok(!m.isPinned(first));
+    assert.ok(m.isPinned(m.lookup(v4(3), 1)!));
+    pins.pin({ ...member('self', 1), ip: SELF.ip, port: SELF.port });
+    assert.equal(pins.size, 1);
+    pins.unpin('b');
+    assert.deepEqual(m.pinnedIds, []);
+    pins.unpin('unknown');
   });
 });
