@@ -52,6 +52,8 @@ export interface ThroughputResult {
   readonly deliveries: number;
   readonly events: number;
   readonly seconds: number;
+  /** CPU time of this process over the run: on a shared machine, less noisy than wall. */
+  readonly cpuSeconds: number;
   readonly deliveriesPerSec: number;
 }
 
@@ -64,7 +66,9 @@ function timeRun(
   mode: 'rounds' | 'events',
 ): ThroughputResult {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   sim.run(ROUNDS * PERIOD_MS);
+  const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - t0) / 1000;
   const deliveries = sim.stats.messagesDelivered;
   return {
@@ -74,6 +78,7 @@ function timeRun(
     deliveries,
     events: sim.stats.eventsProcessed,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     deliveriesPerSec: deliveries / seconds,
   };
 }

@@ -25,6 +25,7 @@
 import type { Context, NodeId, Protocol } from '../core/protocol.ts';
 import { DEFAULT_DISSEMINATION_LIMITS, type DisseminationLimits } from './codec.ts';
 import type { DisseminationConfig } from './config.ts';
+import { DigestCache } from './digests.ts';
 import { MessageBudget, resolveFanout } from './fanout.ts';
 import { contactCounts, losesInterest, needsFeedback } from './loss-of-interest.ts';
 import type {
@@ -62,17 +63,35 @@ export class DisseminationNode
 {
   readonly config: DisseminationConfig;
   readonly limits: DisseminationLimits;
-  readonly #store = new ItemStore();
-  readonly #budget: MessageBudget;
+  // Field order is cache order: a delivery of an uneventful `syn` reads only `#ids`, so
+  // it and the other per-period fields come first, in this object (not in the store's),
+  // to keep a delivery at one cache miss.
+  /** The store's ids (`#store.ids()`), mirrored here after every add. */
+  #ids: readonly string[];
+  /** `#ids` cut to what one message may carry: this node's digest. */
+  #digest: readonly string[];
   #syn: SynMsg | null = null;
+  /** Null when the budget is unlimited: nothing to count. */
+  readonly #budget: MessageBudget | null;
+  readonly #store: ItemStore;
+  readonly #digests: DigestCache;
 
+  /** `digests` is shared by all nodes of a spec (see digests.ts). */
   constructor(
     config: DisseminationConfig,
     limits: DisseminationLimits = DEFAULT_DISSEMINATION_LIMITS,
+    digests: DigestCache = new DigestCache(),
   ) {
     this.config = config;
     this.limits = limits;
-    this.#budget = new MessageBudget(config.messageBudgetPerPeriod);
+    this.#digests = digests;
+    this.#store = new ItemStore(digests);
+    this.#ids = this.#store.ids();
+    this.#digest = this.#ids;
+    this.#budget =
+      config.messageBudgetPerPeriod === Number.POSITIVE_INFINITY
+        ? null
+        : new MessageBudget(config.messageBudgetPerPeriod);
   }
 
   // --- application commands ---------------------------------------------------------
@@ -82,6 +101,7 @@ export class DisseminationNode
     const item: Item = { id, data, hops: 0 };
     const entry = this.#store.add(item, this.config.ttl > 0, ctx.now);
     if (entry === null) return false;
+    this.#stored();
     ctx.emit({ type: 'deliver', id, hops: 0, data });
     return true;
   }
@@ -121,7 +141,7 @@ export class DisseminationNode
 
   handleTimer(ctx: DisseminationContext, timer: DisseminationTimer): void {
     if (timer === 'gossip') {
-      this.#budget.reset();
+      this.#budget?.reset();
       this.#gossip(ctx);
       ctx.setTimer('gossip', this.config.periodMs);
     } else {
@@ -189,7 +209,7 @@ export class DisseminationNode
         return;
       }
       case 'pull': {
-        const ids = this.#digest();
+        const ids = this.#digest;
         for (const peer of peers) this.#send(ctx, peer, { t: 'pull', ids } satisfies PullMsg);
         return;
       }
@@ -231,6 +251,9 @@ export class DisseminationNode
   }
 
   #onSyn(ctx: DisseminationContext, from: NodeId, msg: SynMsg): void {
+    // Fastest path: the sender's digest is our own shared array (digests.ts), so both
+    // sides know the same ids; decided without reading the message's contents.
+    if (msg.ids === this.#ids) return;
     // Fast path, and the common one once an epidemic is over: both sides know the same
     // ids. Decided without allocating; digests carry distinct ids.
     const known = this.#store.countKnown(msg.ids);
@@ -259,6 +282,7 @@ export class DisseminationNode
     for (const item of items) {
       const entry = this.#store.add(item, item.hops < ttl, ctx.now);
       if (entry !== null) {
+        this.#stored();
         ctx.emit({ type: 'deliver', id: item.id, hops: item.hops, data: item.data });
       } else {
         ctx.emit({ type: 'duplicate', id: item.id });
@@ -280,10 +304,16 @@ export class DisseminationNode
     }
   }
 
-  /** The current `syn`, reused while the store is unchanged (messages are immutable). */
+  /**
+   * The current `syn`, reused while the store is unchanged (messages are immutable); the
+   * shared one when the digest is a shared one-id digest.
+   */
   #synMessage(): SynMsg {
-    const ids = this.#digest();
-    if (this.#syn === null || this.#syn.ids !== ids) this.#syn = { t: 'syn', ids };
+    const ids = this.#digest;
+    const syn = this.#syn;
+    if (syn !== null && syn.ids === ids) return syn;
+    const shared = ids.length === 1 ? this.#digests.oneId(ids[0]!) : null;
+    this.#syn = shared !== null && shared.ids === ids ? shared.syn : { t: 'syn', ids };
     return this.#syn;
   }
 
@@ -293,8 +323,10 @@ export class DisseminationNode
     return out;
   }
 
-  #digest(): readonly string[] {
-    return this.#cap(this.#store.ids());
+  /** After an add: refresh the mirrored ids and the digest. */
+  #stored(): void {
+    this.#ids = this.#store.ids();
+    this.#digest = this.#cap(this.#ids);
   }
 
   /** Cut an id list to what one message may carry. */
@@ -320,7 +352,12 @@ export class DisseminationNode
   }
 
   #send(ctx: DisseminationContext, to: NodeId, msg: DisseminationMsg): void {
-    const verdict = this.#budget.take();
+    const budget = this.#budget;
+    if (budget === null) {
+      ctx.send(to, msg);
+      return;
+    }
+    const verdict = budget.take();
     if (verdict === 'ok') ctx.send(to, msg);
     else if (verdict === 'refused-first') ctx.emit({ type: 'budget-exhausted' });
   }

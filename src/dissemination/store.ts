@@ -9,6 +9,7 @@
  * second; a store that stays small costs one object, not a hash table, and stays in cache.
  */
 
+import type { DigestCache } from './digests.ts';
 import type { Item } from './messages.ts';
 
 export interface Entry {
@@ -29,6 +30,12 @@ export class ItemStore {
   #map: Map<string, Entry> | null = null;
   /** Cached `ids()`: digests are sent every period and the store rarely changes. */
   #ids: readonly string[] = NO_IDS;
+  /** Where a one-item store gets its (shared) digest; null: build its own. */
+  readonly #digests: DigestCache | null;
+
+  constructor(digests: DigestCache | null = null) {
+    this.#digests = digests;
+  }
 
   get size(): number {
     return this.#map !== null ? this.#map.size : this.#first === null ? 0 : 1;
@@ -50,7 +57,7 @@ export class ItemStore {
     const entry: Entry = { item, hot, counter: 0, learnedAtMs: nowMs };
     if (this.#first === null) {
       this.#first = entry;
-      this.#ids = [item.id];
+      this.#ids = this.#digests !== null ? this.#digests.oneId(item.id).ids : [item.id];
       return entry;
     }
     if (this.#map === null) this.#map = new Map([[this.#first.item.id, this.#first]]);

@@ -89,13 +89,16 @@ class SimContext<M, T extends string, E extends ProtocolEvent> implements Contex
     return r >= this.self ? r + 1 : r;
   }
 
+  // `out` is written by index and cut to length at the end: in V8, `out.length = 0`
+  // drops the array's backing store, so clearing first would allocate on every call.
   randomPeers(k: number, out: NodeId[]): NodeId[] {
-    out.length = 0;
     if (k === 1 && this.#n > 1) {
-      out.push(this.randomPeer());
+      out[0] = this.randomPeer();
+      if (out.length !== 1) out.length = 1;
       return out;
     }
-    const want = Math.min(k, this.#n - 1);
+    const want = Math.max(0, Math.min(k, this.#n - 1));
+    let count = 0;
     if (want >= (this.#n - 1) / 2) {
       // Dense: partial Fisher–Yates over the explicit list.
       const all: NodeId[] = [];
@@ -105,15 +108,23 @@ class SimContext<M, T extends string, E extends ProtocolEvent> implements Contex
         const t = all[i]!;
         all[i] = all[j]!;
         all[j] = t;
-        out.push(all[i]!);
+        out[count++] = all[i]!;
       }
-      return out;
+    } else {
+      // Sparse: rejection sampling; k ≪ n so retries are rare.
+      while (count < want) {
+        const p = this.randomPeer();
+        let seen = false;
+        for (let i = 0; i < count; i++) {
+          if (out[i] === p) {
+            seen = true;
+            break;
+          }
+        }
+        if (!seen) out[count++] = p;
+      }
     }
-    // Sparse: rejection sampling; k ≪ n so retries are rare.
-    while (out.length < want) {
-      const p = this.randomPeer();
-      if (!out.includes(p)) out.push(p);
-    }
+    out.length = count;
     return out;
   }
 

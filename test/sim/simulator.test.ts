@@ -217,6 +217,13 @@ test('random peers are uniform, distinct and never self', () => {
     }
     ctx.randomPeers(20, out);
     assert.equal(out.length, 9);
+    // The same array, reused with a smaller k, is cut to the new count.
+    ctx.randomPeers(1, out);
+    assert.equal(out.length, 1);
+    assert.notEqual(out[0], 3);
+    ctx.randomPeers(2, out);
+    assert.equal(out.length, 2);
+    assert.notEqual(out[0], out[1]);
   });
   assert.equal(counts[3], 0);
   // Each of 9 peers expects 3000 hits; binomial sd ≈ 52.
