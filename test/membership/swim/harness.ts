@@ -7,9 +7,16 @@
 import type { NodeId } from '../../../src/core/protocol.ts';
 import { LAN_CONFIG, type SwimConfig } from '../../../src/membership/swim/config.ts';
 import type { SwimEvent } from '../../../src/membership/swim/events.ts';
-import type { SwimNode, SwimTimer } from '../../../src/membership/swim/node.ts';
 import {
+  type SwimContext,
+  type SwimDeps,
+  SwimNode,
+  type SwimTimer,
+} from '../../../src/membership/swim/node.ts';
+import {
+  type SwimSpec,
   type SwimSpecOptions,
+  simAddressMap,
   simAddressOf,
   simNodeName,
   simSwimConfig,
@@ -25,6 +32,81 @@ export interface RecordedEvent {
   readonly node: NodeId;
   readonly atMs: number;
   readonly event: SwimEvent;
+}
+
+export type SendHow = 'send' | 'reliable' | 'reply';
+
+/** Watches (and may drop) every message a node hands its context. */
+export interface Tap {
+  /** True drops the message at the sender. `to` is -1 for a reply. */
+  drop?(from: NodeId, to: NodeId, msg: SwimMessage, how: SendHow): boolean;
+  record?(from: NodeId, to: NodeId, msg: SwimMessage, how: SendHow): void;
+}
+
+function tapped(ctx: SwimContext, tap: Tap): SwimContext {
+  const out = (to: NodeId, msg: SwimMessage, how: SendHow): boolean => {
+    if (tap.drop?.(ctx.self, to, msg, how)) return false;
+    tap.record?.(ctx.self, to, msg, how);
+    return true;
+  };
+  return {
+    get self() {
+      return ctx.self;
+    },
+    get now() {
+      return ctx.now;
+    },
+    get rng() {
+      return ctx.rng;
+    },
+    get peerCount() {
+      return ctx.peerCount;
+    },
+    randomPeer: () => ctx.randomPeer(),
+    randomPeers: (k, o) => ctx.randomPeers(k, o),
+    send: (to, msg) => {
+      if (out(to, msg, 'send')) ctx.send(to, msg);
+    },
+    sendReliable: (to, msg) => {
+      if (out(to, msg, 'reliable')) ctx.sendReliable(to, msg);
+    },
+    reply: (msg) => {
+      if (out(-1, msg, 'reply')) ctx.reply(msg);
+    },
+    setTimer: (kind, delayMs) => ctx.setTimer(kind, delayMs),
+    cancelTimer: (kind) => ctx.cancelTimer(kind),
+    emit: (e) => ctx.emit(e),
+  };
+}
+
+/** A SwimNode whose every output passes through a `Tap`. */
+class TappedSwimNode extends SwimNode {
+  readonly #tap: Tap;
+  constructor(config: SwimConfig, deps: SwimDeps, tap: Tap) {
+    super(config, deps);
+    this.#tap = tap;
+  }
+  override start(ctx: SwimContext): void {
+    super.start(tapped(ctx, this.#tap));
+  }
+  override handleMessage(ctx: SwimContext, from: NodeId, msg: SwimMessage): void {
+    super.handleMessage(tapped(ctx, this.#tap), from, msg);
+  }
+  override handleTimer(ctx: SwimContext, timer: SwimTimer): void {
+    super.handleTimer(tapped(ctx, this.#tap), timer);
+  }
+  override join(ctx: SwimContext, seeds: Parameters<SwimNode['join']>[1]): void {
+    super.join(tapped(ctx, this.#tap), seeds);
+  }
+  override leave(ctx: SwimContext): void {
+    super.leave(tapped(ctx, this.#tap));
+  }
+  override updateMeta(ctx: SwimContext): void {
+    super.updateMeta(tapped(ctx, this.#tap));
+  }
+  override sendUser(ctx: SwimContext, to: string, payload: Uint8Array, reliable: boolean): boolean {
+    return super.sendUser(tapped(ctx, this.#tap), to, payload, reliable);
+  }
 }
 
 export interface Cluster {
@@ -56,14 +138,29 @@ export function cluster(
     configFor?: (id: NodeId) => SwimConfig;
     network?: Partial<NetworkModel>;
     spec?: SwimSpecOptions;
+    tap?: Tap;
   } = {},
 ): Cluster {
   const events: RecordedEvent[] = [];
   const configFor =
     opts.configFor ??
     ((id: NodeId) => simSwimConfig(id, opts.config ?? {}, opts.preset ?? LAN_CONFIG));
+  let spec: SwimSpec = swimSpec(configFor, { nodes: n, ...opts.spec });
+  const tap = opts.tap;
+  if (tap !== undefined) {
+    const addresses = opts.spec?.addresses ?? simAddressMap(n);
+    spec = {
+      ...spec,
+      create: (id) =>
+        new TappedSwimNode(
+          configFor(id),
+          { addresses, delegate: opts.spec?.delegateFor?.(id) },
+          tap,
+        ),
+    };
+  }
   const sim: SwimSim = new Simulator({
-    spec: swimSpec(configFor, { nodes: n, ...opts.spec }),
+    spec,
     nodes: n,
     seed: opts.seed ?? 1,
     network: opts.network ?? { latency: { kind: 'uniform', minMs: 1, maxMs: 5 } },
