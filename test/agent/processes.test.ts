@@ -13,125 +13,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { fetchMembers } from '../../src/agent/client.ts';
 import type { AgentMember } from '../../src/agent/cluster.ts';
-import { type HostPort, parseHostPort } from '../../src/agent/config.ts';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
+import { killStarted, spawnAgent, startAgent, stateOf, waitMembers } from './agent-process.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/hearsay.js', import.meta.url));
-const START_DEADLINE_MS = 15_000;
 const ALIVE_DEADLINE_MS = 15_000;
 const LEFT_DEADLINE_MS = 20_000;
 /** Local profile: 1 s probes, suspicion of 3 s growing to 18 s without confirmations. */
 const FAILED_DEADLINE_MS = 40_000;
-const POLL_MS = 100;
 
-interface AgentProcess {
-  readonly name: string;
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly advertise: string;
-  readonly http: HostPort;
-  stderr(): string;
-  readonly exited: Promise<number | null>;
-}
-
-const started: ChildProcessWithoutNullStreams[] = [];
-
-after(() => {
-  for (const child of started) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-});
-
-function spawnAgent(name: string, args: string[]): ChildProcessWithoutNullStreams {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'agent',
-      '--name',
-      name,
-      '--bind',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--profile',
-      'local',
-      ...args,
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  started.push(child);
-  return child;
-}
-
-async function startAgent(name: string, args: string[]): Promise<AgentProcess> {
-  const child = spawnAgent(name, args);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = await new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name}: no listening line in ${START_DEADLINE_MS} ms: ${stderr}`)),
-      START_DEADLINE_MS,
-    );
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const nl = stdout.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(stdout.slice(0, nl)) as Record<string, string>);
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening: ${stderr}`));
-    });
-  });
-  assert.equal(line.event, 'listening');
-  assert.equal(line.name, name);
-  assert.match(line.bind!, /^127\.0\.0\.1:[1-9]\d*$/);
-  assert.equal(line.advertise, line.bind, 'a specific bind address is the advertised one');
-  return {
-    name,
-    child,
-    advertise: line.advertise!,
-    http: parseHostPort('http', line.http!, false),
-    stderr: () => stderr,
-    exited,
-  };
-}
-
-/** Poll `GET /v1/members` of `agent` until `ok` holds; returns the last list. */
-async function waitMembers(
-  agent: AgentProcess,
-  ok: (members: AgentMember[]) => boolean,
-  deadlineMs: number,
-  what: string,
-): Promise<AgentMember[]> {
-  const startMs = performance.now();
-  let last: AgentMember[] = [];
-  for (;;) {
-    last = await fetchMembers(agent.http);
-    if (ok(last)) return last;
-    if (performance.now() - startMs > deadlineMs) {
-      assert.fail(
-        `${agent.name}: ${what} not within ${deadlineMs} ms; members: ${JSON.stringify(last)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-const stateOf = (members: AgentMember[], name: string) =>
-  members.find((m) => m.name === name)?.state;
+after(killStarted);
 
 describe('hearsay agent processes', () => {
   it('three agents: join, tags, members, SIGTERM → left, SIGKILL → failed', async () => {
