@@ -166,6 +166,22 @@ describe('runAgent', () => {
     await a.done;
   });
 
+  it('--log-level warn: no info lines, warnings still written', async () => {
+    const cluster = new FakeCluster(member('n1', 41000));
+    cluster.leaveImpl = async () => {
+      throw new Error('cannot leave');
+    };
+    const run = start({ 'log-level': 'warn' }, cluster);
+    await run.started;
+    cluster.fire({ type: 'member-join', member: member('n2', 41001) });
+    run.io.signal('SIGTERM');
+    await run.done;
+    const text = run.log.lines.join('');
+    assert.doesNotMatch(text, /\[INFO\]/);
+    assert.match(text, /^\S+ \[WARN\] graceful leave did not complete err="cannot leave"\n/);
+    assert.equal(run.log.lines.length, 1);
+  });
+
   it('--log-json writes pino records', async () => {
     const cluster = new FakeCluster(member('n1', 41000));
     const run = start({ 'log-json': true }, cluster);
