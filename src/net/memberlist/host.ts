@@ -43,7 +43,7 @@
 
 import { randomInt } from 'node:crypto';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
-import { connect, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { assert, ConfigError, isRemoteError, RemoteError } from '../../core/errors.ts';
 import type { Context, NodeId, Protocol, ProtocolEvent } from '../../core/protocol.ts';
 import { NO_PEER } from '../../core/protocol.ts';
@@ -52,135 +52,42 @@ import type { MemberAddress, SwimMessage } from '../../membership/types.ts';
 import { type MemberlistLimits, memberlistLimits } from '../../membership/wire/limits.ts';
 import type { Packet, Stream } from '../../membership/wire/messages.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
-import { Keyring } from '../security/keyring.ts';
+import type { Keyring } from '../security/keyring.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
-import { ADDRESSES_MAX_DEFAULT, BoundedAddressMap, SELF_ID } from './address-map.ts';
+import { BoundedAddressMap, SELF_ID } from './address-map.ts';
 import { type BoundSockets, bindSockets } from './bind.ts';
 import {
   asPacket,
   asStream,
   packetFromWire,
   packetToWire,
-  plaintextErrorText,
   type Security,
   streamFromWire,
   streamToWire,
 } from './envelope.ts';
+import {
+  checkPort,
+  hostLimits,
+  type MemberlistHostLimits,
+  type MemberlistHostOptions,
+  type StreamFailure,
+  securityFrom,
+  TIMER_DELAY_MS_MAX,
+  UDP_PAYLOAD_BYTES_MAX,
+} from './host-options.ts';
 import { endpointText, ipBytes, ipText, isIpv4 } from './ip.ts';
+import { OutboundExchange } from './outbound-exchange.ts';
 import { type MemberlistDropReason, MemberlistStats, messageLabel } from './stats.ts';
 import { StreamReader } from './stream-reader.ts';
 
-/** Largest UDP payload the OS sends (65 535 − 8 UDP header − 20 IPv4 header). */
-export const UDP_PAYLOAD_BYTES_MAX = 65_507;
-/** Node's `setTimeout` cannot wait longer than this (2^31 − 1 ms). */
-const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
-
-export interface MemberlistHostLimits {
-  /**
-   * Deadline of one TCP exchange, either side (memberlist `TCPTimeout`: LAN 10 s, WAN 30 s,
-   * local 1 s). A dialer that gets no answer by then gives up; a listener closes.
-   */
-  readonly tcpTimeoutMs: number;
-  /** Inbound exchanges at once; memberlist refuses push/pulls beyond 128. */
-  readonly inboundStreamsMax: number;
-  /** Outbound exchanges at once; a send beyond it is dropped and counted. */
-  readonly outboundStreamsMax: number;
-  /** Answers read on one outbound exchange (memberlist sends at most one). */
-  readonly responseMessagesMax: number;
-  /** Entries of the address map (see address-map.ts). */
-  readonly addressesMax: number;
-  /** Port-0 bind retries when the TCP port's UDP twin is taken (memberlist: 10). */
-  readonly bindAttemptsMax: number;
-  /** UDP receive buffer asked of the OS (memberlist: 2 MiB, halved until accepted). */
-  readonly udpReceiveBufferBytes: number;
-  /** How long a partial stream message waits before the buffer is walked again. */
-  readonly streamWalkDeferMs: number;
-  /** Internal errors logged with a stack before further ones are only counted. */
-  readonly internalErrorLogsMax: number;
-  /** How long `stop` waits for datagrams and replies already handed to the OS. */
-  readonly closeGraceMs: number;
-}
-
-export const MEMBERLIST_HOST_LIMITS_DEFAULT: MemberlistHostLimits = Object.freeze({
-  tcpTimeoutMs: 10_000,
-  inboundStreamsMax: 128,
-  outboundStreamsMax: 128,
-  responseMessagesMax: 4,
-  addressesMax: ADDRESSES_MAX_DEFAULT,
-  bindAttemptsMax: 10,
-  udpReceiveBufferBytes: 2 * 1024 * 1024,
-  streamWalkDeferMs: 2,
-  internalErrorLogsMax: 20,
-  closeGraceMs: 1_000,
-});
-
-/** Why an outbound exchange failed; see `StreamFailure`. */
-export type StreamFailureReason =
-  /** Nobody listens there (ECONNREFUSED). */
-  | 'refused'
-  /** The connection failed otherwise (unreachable, reset, …). */
-  | 'connect-error'
-  /** No (complete) answer within `tcpTimeoutMs`. */
-  | 'timeout'
-  /**
-   * Accepted, then closed without the answer a push/pull or ping expects. A memberlist
-   * node does this when it is over its push/pull limit; it is also what an answer we
-   * cannot read looks like from far away, so an encryption mismatch is worth checking.
-   */
-  | 'no-answer'
-  /** The answer is encrypted and did not open with any of our keys. */
-  | 'undecryptable-answer'
-  /** We encrypt and the answer is plaintext (the peer has no keys). */
-  | 'plaintext-answer'
-  /** The answer is encrypted and we have no keys. */
-  | 'encrypted-answer'
-  /** The answer is not a valid stream message. */
-  | 'bad-answer'
-  /** The protocol sent to an id the address map does not hold. */
-  | 'unknown-peer'
-  /** `outboundStreamsMax` exchanges were already running. */
-  | 'outbound-full';
-
-export interface StreamFailure {
-  /** The id the protocol sent to. */
-  readonly to: NodeId;
-  /** "ip:port", or '' when the id was unknown. */
-  readonly endpoint: string;
-  /** The message type sent (`pushPull`, `ping`, `user`). */
-  readonly sent: string;
-  readonly reason: StreamFailureReason;
-  /** One line for a human. */
-  readonly detail: string;
-}
-
-export interface MemberlistHostOptions<T extends string, E extends ProtocolEvent, P> {
-  /**
-   * Makes the protocol once the sockets are bound: `addresses` is the host's address map,
-   * `advertise` the address the node announces (the bound port when 0 was asked).
-   */
-  readonly protocol: (env: { addresses: BoundedAddressMap; advertise: MemberAddress }) => P;
-  /** IP literal and port; port 0 picks a port free for both UDP and TCP. */
-  readonly bind: { readonly host: string; readonly port: number };
-  /**
-   * The address peers should use, when not the bind address (which must then be a
-   * specific address, not 0.0.0.0/::). Port 0 or absent: the bound port.
-   */
-  readonly advertise?: { readonly host: string; readonly port?: number };
-  readonly seed?: number;
-  /** Encryption keys, primary first; absent or empty: encryption off. */
-  readonly keys?: readonly Uint8Array[];
-  /** memberlist `GossipVerifyIncoming` (default true). */
-  readonly gossipVerifyIncoming?: boolean;
-  /** memberlist `GossipVerifyOutgoing` (default true). */
-  readonly gossipVerifyOutgoing?: boolean;
-  readonly wireLimits?: Partial<MemberlistLimits>;
-  readonly limits?: Partial<MemberlistHostLimits>;
-  readonly onEvent?: (event: E) => void;
-  readonly onStreamFailure?: (failure: StreamFailure) => void;
-  readonly logger?: HostLogger;
-  /** Timer kinds the protocol may arm; when given, others are an assertion failure. */
-  readonly timerKinds?: readonly T[];
-}
+export {
+  MEMBERLIST_HOST_LIMITS_DEFAULT,
+  type MemberlistHostLimits,
+  type MemberlistHostOptions,
+  type StreamFailure,
+  type StreamFailureReason,
+  UDP_PAYLOAD_BYTES_MAX,
+} from './host-options.ts';
 
 /** How `ctx.reply` answers the message being handled. */
 type ReplyPath =
@@ -198,11 +105,6 @@ interface InboundExchange {
   readonly endpoint: string;
   readonly deadline: ReturnType<typeof setTimeout>;
   replied: boolean;
-}
-
-interface OutboundExchange {
-  readonly socket: Socket;
-  readonly deadline: ReturnType<typeof setTimeout>;
 }
 
 const NO_REPLY: ReplyPath = { kind: 'none' };
@@ -440,10 +342,7 @@ export class MemberlistHost<
         };
       });
     }
-    for (const x of this.#outbound) {
-      clearTimeout(x.deadline);
-      x.socket.destroy();
-    }
+    for (const x of this.#outbound) x.destroy();
     this.#outbound.clear();
     const closing: Promise<void>[] = [
       new Promise<void>((resolve) => this.#udp.close(() => resolve())),
@@ -614,20 +513,9 @@ export class MemberlistHost<
     const expectsAnswer = sent === 'pushPull' || sent === 'ping';
     const address = to === SELF_ID ? undefined : this.addresses.addressOf(to);
     if (address === undefined) {
-      this.#localDrop(
-        'send-unknown-peer',
-        `protocol opened a stream to id ${to}, not a known peer`,
-      );
-      this.#streamFailed(
-        {
-          to,
-          endpoint: '',
-          sent,
-          reason: 'unknown-peer',
-          detail: `id ${to} is not a known address`,
-        },
-        expectsAnswer,
-      );
+      const detail = `id ${to} is not a known address`;
+      this.#localDrop('send-unknown-peer', `protocol opened a stream to ${detail}`);
+      this.#streamFailed({ to, endpoint: '', sent, reason: 'unknown-peer', detail }, expectsAnswer);
       return;
     }
     const endpoint = endpointText(address.ip, address.port);
@@ -639,114 +527,33 @@ export class MemberlistHost<
     }
     const bytes = streamToWire(msg, this.#security);
     this.#stats.countOut(`tcp:${sent}`, bytes.length);
-    const socket = connect({
-      host: this.#socketHost(address.ip),
-      port: address.port,
-      noDelay: true,
-    });
-    let answers = 0;
-    let failed = false;
-    const fail = (
-      reason: StreamFailureReason,
-      drop: MemberlistDropReason | RemoteError,
-      detail: string,
-    ): void => {
-      if (failed) return;
-      failed = true;
-      if (drop instanceof RemoteError) this.#remoteDrop(drop, `answer from ${endpoint}`);
-      else this.#localDrop(drop, `${sent} to ${endpoint}: ${detail}`);
-      this.#streamFailed({ to, endpoint, sent, reason, detail }, expectsAnswer);
-      socket.destroy();
-    };
-    const exchange: OutboundExchange = {
-      socket,
-      deadline: setTimeout(
-        () =>
-          fail(
-            'timeout',
-            'stream-timeout',
-            `no ${answers === 0 && expectsAnswer ? 'answer' : 'end'} within tcpTimeoutMs ${this.limits.tcpTimeoutMs}`,
-          ),
-        this.limits.tcpTimeoutMs,
-      ),
-    };
+    const exchange: OutboundExchange = new OutboundExchange(
+      {
+        host: this.#socketHost(address.ip),
+        port: address.port,
+        endpoint,
+        bytes,
+        expectsAnswer,
+        security: this.#security,
+        wireLimits: this.wireLimits,
+        tcpTimeoutMs: this.limits.tcpTimeoutMs,
+        responseMessagesMax: this.limits.responseMessagesMax,
+        streamWalkDeferMs: this.limits.streamWalkDeferMs,
+      },
+      {
+        answer: (reply, wireBytes) => {
+          this.#stats.countIn(messageLabel('tcp', reply), wireBytes);
+          if (this.#running) this.#deliver(to, reply, NO_REPLY, `answer from ${endpoint}`);
+        },
+        failed: (reason, drop, detail) => {
+          if (drop instanceof RemoteError) this.#remoteDrop(drop, `answer from ${endpoint}`);
+          else this.#localDrop(drop, `${sent} to ${endpoint}: ${detail}`);
+          this.#streamFailed({ to, endpoint, sent, reason, detail }, expectsAnswer);
+        },
+        closed: () => this.#outbound.delete(exchange),
+      },
+    );
     this.#outbound.add(exchange);
-    socket.on('close', () => {
-      clearTimeout(exchange.deadline);
-      this.#outbound.delete(exchange);
-      reader.stop();
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') fail('refused', 'stream-connect', 'connection refused');
-      else fail('connect-error', 'stream-connect', err.message);
-    });
-    socket.write(bytes);
-    const reader = new StreamReader(socket, this.wireLimits, this.limits.streamWalkDeferMs, {
-      message: (answer) => {
-        let reply: Stream;
-        try {
-          reply = streamFromWire(answer, this.#security, this.wireLimits);
-        } catch (err) {
-          if (!isRemoteError(err)) throw err;
-          const [reason, detail] = this.#explainBadAnswer(answer, err);
-          fail(reason, err, detail);
-          return false;
-        }
-        answers++;
-        this.#stats.countIn(messageLabel('tcp', reply), answer.length);
-        if (this.#running) this.#deliver(to, reply, NO_REPLY, `answer from ${endpoint}`);
-        if (answers >= this.limits.responseMessagesMax) {
-          socket.destroy();
-          return false;
-        }
-        return true;
-      },
-      fault: (err) => fail('bad-answer', err, err.message),
-      end: (leftover) => {
-        if (leftover > 0) {
-          fail(
-            'bad-answer',
-            new RemoteError(
-              'HEARSAY_ERR_DECODE_TRUNCATED',
-              `answer from ${endpoint} cut off after ${leftover} B`,
-            ),
-            `answer cut off after ${leftover} B`,
-          );
-        } else if (expectsAnswer && answers === 0) {
-          fail(
-            'no-answer',
-            'stream-no-answer',
-            'the peer accepted the connection and closed it without answering' +
-              (this.#security.keyring !== undefined
-                ? ' (is it using another encryption key?)'
-                : ''),
-          );
-        }
-        socket.end();
-      },
-    });
-  }
-
-  #explainBadAnswer(answer: Uint8Array, err: RemoteError): [StreamFailureReason, string] {
-    if (err.code !== 'HEARSAY_ERR_DECRYPT_FAILED') return ['bad-answer', err.message];
-    const encrypted = answer[0] === 10;
-    if (encrypted && this.#security.keyring === undefined) {
-      return [
-        'encrypted-answer',
-        'the peer answered encrypted and this member has no encryption keys',
-      ];
-    }
-    if (!encrypted) {
-      const text = plaintextErrorText(answer, this.wireLimits);
-      return [
-        'plaintext-answer',
-        `the peer answered in plaintext (it has no encryption keys?)${text === undefined ? '' : `: "${text}"`}`,
-      ];
-    }
-    return [
-      'undecryptable-answer',
-      'the answer did not decrypt with any of our keys: the peer uses another encryption key',
-    ];
   }
 
   /**
@@ -1016,49 +823,5 @@ export class MemberlistHost<
         host.#events.push(event);
       },
     };
-  }
-}
-
-function hostLimits(overrides: Partial<MemberlistHostLimits> | undefined): MemberlistHostLimits {
-  const limits = { ...MEMBERLIST_HOST_LIMITS_DEFAULT, ...overrides };
-  for (const [field, value] of Object.entries(limits)) {
-    const min = field === 'streamWalkDeferMs' ? 0 : 1;
-    if (!Number.isSafeInteger(value) || (value as number) < min) {
-      throw new ConfigError(
-        `limits.${field}`,
-        `must be an integer >= ${min}, got ${String(value)}`,
-      );
-    }
-  }
-  if (limits.tcpTimeoutMs > TIMER_DELAY_MS_MAX) {
-    throw new ConfigError('limits.tcpTimeoutMs', `must be at most ${TIMER_DELAY_MS_MAX}`);
-  }
-  return Object.freeze(limits);
-}
-
-function securityFrom(options: {
-  keys?: readonly Uint8Array[];
-  gossipVerifyIncoming?: boolean;
-  gossipVerifyOutgoing?: boolean;
-}): Security {
-  const keys = options.keys ?? [];
-  let keyring: Keyring | undefined;
-  if (keys.length > 0) {
-    keys.forEach((k, i) => {
-      if (!(k instanceof Uint8Array)) throw new ConfigError(`keys[${i}]`, 'must be a Uint8Array');
-    });
-    keyring = Keyring.create(keys[0]!, keys.slice(1));
-  }
-  return {
-    keyring,
-    verifyIncoming: options.gossipVerifyIncoming ?? true,
-    verifyOutgoing: options.gossipVerifyOutgoing ?? true,
-  };
-}
-
-function checkPort(port: number, field: string, allowZero: boolean): void {
-  const min = allowZero ? 0 : 1;
-  if (!Number.isInteger(port) || port < min || port > 0xffff) {
-    throw new ConfigError(field, `port must be an integer in ${min}..65535, got ${String(port)}`);
   }
 }
