@@ -51,6 +51,8 @@ export interface ClusterUnderTest {
    * alone cannot show a suspicion that was refuted before the next poll.
    */
   suspicions?(): Suspicion[];
+  /** A line or a few about node `index` (running? exit? log tail) for a failed trial's report. */
+  describe?(index: number): string;
   /** Close the measurement's own connections to the nodes (before counting idle traffic). */
   quiesce(): void;
   /** Stop every node; never throws. */

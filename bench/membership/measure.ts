@@ -62,7 +62,12 @@ export interface TrialResult {
   readonly victimSuspicions: number | null;
   readonly idle: IdleResult | null;
   readonly rssMiB: readonly number[];
+  /** Why a phase did not complete: the nodes that never answered or never converged. */
+  readonly diagnostics: readonly string[];
 }
+
+/** Nodes described in a failed phase's diagnostics, at most. */
+const DIAGNOSED_NODES_MAX = 3;
 
 export interface IdleResult {
   readonly seconds: number;
@@ -141,7 +146,18 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
     const joinMs = joined.length === n ? Math.max(...joined) : null;
     const allUpMs = upAt.every((t) => t !== undefined) ? Math.max(...upAt) - t0 : null;
     if (joinMs === null) {
+      const never = names.map((_, i) => i).filter((i) => upAt[i] === undefined);
+      const slow = names
+        .map((_, i) => i)
+        .filter((i) => upAt[i] !== undefined && joinedAt[i] === undefined);
+      const diagnostics = [
+        `join: ${never.length} node(s) never answered, ${slow.length} answered but never listed all ${n} alive`,
+        ...[...never, ...slow]
+          .slice(0, DIAGNOSED_NODES_MAX)
+          .map((i) => cut.describe?.(i) ?? names[i]!),
+      ];
       return {
+        diagnostics,
         nodes: n,
         joinMs,
         allUpMs,
@@ -219,7 +235,17 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
         });
       }
     }
+    const undetected = survivors.filter((i) => !detectedAt.has(i));
     return {
+      diagnostics:
+        undetected.length === 0
+          ? []
+          : [
+              `detect: ${undetected.length} survivor(s) never listed ${victim} failed`,
+              ...undetected
+                .slice(0, DIAGNOSED_NODES_MAX)
+                .map((i) => cut.describe?.(i) ?? names[i]!),
+            ],
       nodes: n,
       joinMs,
       allUpMs,

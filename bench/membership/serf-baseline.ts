@@ -2,7 +2,11 @@
  * Serf's membership baseline on this machine: real `serf agent` processes on 127.0.0.1.
  *
  * Usage: npx node bench/membership/serf-baseline.ts [--nodes 32,64] [--trials 3]
- *          [--idle-s 30] [--settle-s 5] [--profile lan] [--no-netns]
+ *          [--idle-s 30] [--settle-s 5] [--profile lan] [--no-netns] [--system serf,hearsay]
+ *
+ * `--system` picks what runs (default `serf`): `hearsay` runs `hearsay agent` processes
+ * (hearsay-cluster.ts) through the same measurements, `serf,hearsay` both, side by side in
+ * one table.
  *
  * Per cluster size, `--trials` fresh clusters (measure.ts, via the `ClusterUnderTest` seam so
  * hearsay agents can later run the very same code):
@@ -29,6 +33,7 @@ import { parseArgs } from 'node:util';
 import type { SerfProfile } from '../../test/support/serf/agent.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import type { ClusterUnderTest } from './cluster-under-test.ts';
+import { HearsayClusterUnderTest } from './hearsay-cluster.ts';
 import { enterPrivateNetwork } from './loopback.ts';
 import { median, runTrial, type TrialResult } from './measure.ts';
 import { SerfClusterUnderTest } from './serf-cluster.ts';
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     'settle-s': { type: 'string', default: '5' },
     profile: { type: 'string', default: 'lan' },
     'no-netns': { type: 'boolean', default: false },
+    system: { type: 'string', default: 'serf' },
   },
 });
 
@@ -51,6 +57,7 @@ const IDLE_MS = Number(values['idle-s']) * 1000;
 const IDLE_TRIALS = Number(values['idle-trials']);
 const SETTLE_MS = Number(values['settle-s']) * 1000;
 const PROFILE = values.profile as SerfProfile;
+const SYSTEMS = values.system.split(',');
 /** Long enough to see Serf's occasional one-minute straggler finish. */
 const JOIN_DEADLINE_MS = 120_000;
 const DETECT_DEADLINE_MS = 60_000;
@@ -69,9 +76,15 @@ if (SIZES.some((n) => !Number.isInteger(n) || n < 3 || n > 256)) {
 if (!Number.isInteger(TRIALS) || TRIALS < 1) usage('--trials must be a positive integer');
 if (!(IDLE_MS >= 0) || !(SETTLE_MS >= 0)) usage('--idle-s and --settle-s must be ≥ 0');
 if (!['lan', 'wan', 'local'].includes(PROFILE)) usage('--profile is lan, wan or local');
+if (SYSTEMS.some((x) => x !== 'serf' && x !== 'hearsay')) usage('--system lists serf, hearsay');
 
 const s = (ms: number | null, digits = 2): string =>
   ms === null ? '—' : (ms / 1000).toFixed(digits);
+
+function hearsayVersion(): string {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return rev.status === 0 ? `git ${rev.stdout.trim()}` : 'working tree';
+}
 
 function serfVersion(): string {
   const v = spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
@@ -80,6 +93,7 @@ function serfVersion(): string {
 }
 
 interface SizeSummary {
+  readonly system: string;
   readonly nodes: number;
   readonly trials: readonly TrialResult[];
   readonly loadBefore: readonly number[];
@@ -143,11 +157,12 @@ async function measureSize(
         (idle === undefined || idle === null ? '' : `, idle ${Math.round(idle)} B/node/s`) +
         `, RSS median ${median(r.rssMiB.filter(Number.isFinite)).toFixed(1)} MiB, load ${loadavg()[0]!.toFixed(2)}`,
     );
+    for (const d of r.diagnostics) console.error(`    ${d.replaceAll('\n', '\n    ')}`);
     for (const f of r.falsePositives.slice(0, 5)) {
       console.error(`    false positive: ${f.observer} saw ${f.subject} ${f.status}`);
     }
   }
-  return { nodes, trials, loadBefore, loadAfter: loadavg() };
+  return { system: cut.system, nodes, trials, loadBefore, loadAfter: loadavg() };
 }
 
 async function main(): Promise<number> {
@@ -160,27 +175,35 @@ async function main(): Promise<number> {
     ? 'loopback tx counters (/proc/net/dev) of a private network namespace (unshare --net): IP packets incl. IP/UDP/TCP headers'
     : `not measured (${ns.kind === 'unavailable' ? ns.reason : ''}): the host loopback carries other jobs' traffic`;
 
-  const serf = ensureSerf();
-  if (!serf.ok) {
-    console.error(`serf-baseline: ${serf.reason}`);
-    return 1;
+  const cuts: ClusterUnderTest[] = [];
+  for (const system of SYSTEMS) {
+    if (system === 'serf') {
+      const serf = ensureSerf();
+      if (!serf.ok) {
+        console.error(`serf-baseline: ${serf.reason}`);
+        return 1;
+      }
+      cuts.push(new SerfClusterUnderTest(serfVersion(), { profile: PROFILE }));
+    } else {
+      cuts.push(new HearsayClusterUnderTest(hearsayVersion()));
+    }
   }
-  const cut = new SerfClusterUnderTest(serfVersion(), { profile: PROFILE });
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.error(
-    `serf-baseline: ${cut.system}; ${machine}; sizes ${SIZES.join(',')}, ${TRIALS} trials`,
-  );
+  console.error(`serf-baseline: ${machine}; sizes ${SIZES.join(',')}, ${TRIALS} trials`);
   console.error(`  bytes: ${byteMethod}`);
 
   const sizes: SizeSummary[] = [];
-  for (const n of SIZES) sizes.push(await measureSize(cut, n, countBytes));
+  for (const cut of cuts) {
+    console.error(`${cut.system}:`);
+    for (const n of SIZES) sizes.push(await measureSize(cut, n, countBytes));
+  }
 
   const lines = [
-    `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cut.system}`,
+    `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cuts.map((c) => c.system).join('; ')}`,
     '',
     '| system | nodes | joins converged | join s median / max | all processes up s (median) | kills detected | detect-all s median / max | detect-first s (median) | false positives | idle bytes/node/s | idle packets/node/s | RSS/agent MiB median / max |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...sizes.map((sz) => `| ${summaryRow(cut.system.split(' ')[0]!, sz)} |`),
+    ...sizes.map((sz) => `| ${summaryRow(sz.system.split(' ')[0]!, sz)} |`),
     '',
     `Bytes: ${byteMethod}.`,
   ];
@@ -191,7 +214,7 @@ async function main(): Promise<number> {
       (t) => t.joinMs === null || (joins.length > 2 && t.joinMs > STRAGGLER_FACTOR * med),
     );
     const note = [
-      `n=${sz.nodes}: joins ${sz.trials.map((t) => s(t.joinMs)).join(', ')} s;`,
+      `${sz.system.split(' ')[0]} n=${sz.nodes}: joins ${sz.trials.map((t) => s(t.joinMs)).join(', ')} s;`,
       `detect-all ${sz.trials.map((t) => s(t.detectAllMs)).join(', ')} s;`,
       `load average ${sz.loadBefore[0]!.toFixed(2)} before, ${sz.loadAfter[0]!.toFixed(2)} after`,
     ];
@@ -207,7 +230,7 @@ async function main(): Promise<number> {
   mkdirSync('bench/out', { recursive: true });
   writeFileSync(
     'bench/out/serf-baseline.json',
-    `${JSON.stringify({ system: cut.system, machine, byteMethod, sizes }, null, 2)}\n`,
+    `${JSON.stringify({ machine, byteMethod, sizes }, null, 2)}\n`,
   );
   return 0;
 }

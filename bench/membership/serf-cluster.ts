@@ -1,9 +1,11 @@
 /**
  * `ClusterUnderTest` for real Serf agents (test/support/serf).
  *
- * Ports are chosen before the clock starts (all joiners spawn at once after that, so a port
- * taken in between makes that agent exit; in the benchmark's own network namespace nothing
- * else runs, and the trial fails loudly if it happens anyway). Member lists come over each
+ * Ports are chosen before the clock starts, all joiners spawn at once after that, so a port
+ * taken in between would make its agent exit. They come from below the ephemeral range
+ * (ports.ts `PortRange`), where the joins' own outgoing connections cannot take them (a
+ * first version drew them from port 0 and lost a trial in three to exactly that); in the
+ * benchmark's private network namespace nothing else listens. Member lists come over each
  * agent's kept-open RPC connection: polling 64 agents every 50 ms through the `serf` CLI
  * would spawn over a thousand processes a second on two cores.
  *
@@ -14,7 +16,7 @@
  */
 
 import { type SerfAgent, type SerfProfile, startSerfAgent } from '../../test/support/serf/agent.ts';
-import { freePort, freeTcpUdpPort } from '../../test/support/serf/ports.ts';
+import { PortRange } from '../../test/support/serf/ports.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import {
   type ClusterUnderTest,
@@ -56,11 +58,12 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   async start(n: number): Promise<number> {
     const serf = ensureSerf();
     if (!serf.ok) throw new Error(serf.reason);
+    const range = new PortRange();
     const ports: { bind: string; rpc: string }[] = [];
     for (let i = 0; i < n; i++) {
       ports.push({
-        bind: `127.0.0.1:${await freeTcpUdpPort()}`,
-        rpc: `127.0.0.1:${await freePort()}`,
+        bind: `127.0.0.1:${await range.take()}`,
+        rpc: `127.0.0.1:${await range.take()}`,
       });
     }
     const common = {
@@ -120,9 +123,11 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
     for (const a of this.#agents) a.closeRpc();
   }
 
-  /** The log of node `index`, for a failure message. */
-  logOf(index: number): string {
-    return this.#agents[index]?.logText() ?? '';
+  describe(index: number): string {
+    const a = this.#agents[index];
+    if (a === undefined) return `node ${index}: not started`;
+    const state = a.running ? 'running' : `exited ${JSON.stringify(a.exitInfo)}`;
+    return `${a.name} (${a.bindAddr}, pid ${a.pid}) ${state}\n${a.logText(8)}`;
   }
 
   async stop(): Promise<void> {
