@@ -85,6 +85,30 @@ describe('createMember validation', () => {
   });
 });
 
+describe('Membership commands on a lone member', () => {
+  test('a join abandoned through its signal rejects with the abort reason', async () => {
+    const m = await createMember(BASE);
+    try {
+      const controller = new AbortController();
+      const joining = m.join(['127.0.0.1:1'], { signal: controller.signal });
+      controller.abort();
+      await assert.rejects(joining, { name: 'AbortError' });
+    } finally {
+      await m.shutdown();
+    }
+  });
+
+  test('leave on a member alone resolves at once and shuts it down; leave and shutdown are idempotent', async () => {
+    const m = await createMember(BASE);
+    assert.equal(m.local.name, 'a');
+    assert.equal(m.members().length, 1);
+    assert.deepEqual(await m.leave(), { timedOut: false });
+    assert.ok(m.closed);
+    assert.deepEqual(await m.leave(), { timedOut: false });
+    await m.shutdown();
+  });
+});
+
 describe('parseEndpoint', () => {
   test('documented forms', () => {
     const cases: [string, string, number][] = [
