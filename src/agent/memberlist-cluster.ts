@@ -13,7 +13,8 @@
  *     graceful leave and waits for `serf-left`; both are bounded by watchdogs derived from
  *     the configuration, so a protocol that never answers cannot hang the agent;
  *   - pinning: every member's address is pinned in the host's address map while the member
- *     is known, so a flood of traffic from strangers can evict only strangers.
+ *     is known, so a flood of traffic from strangers can evict only strangers (the rules of
+ *     member-pins.ts's `MemberPins`, which takes SWIM's `Member` where we hold Serf's).
  *
  * Member snapshots become `AgentMember`s here (IP bytes → text, tag map → object, Serf's
  * status, which already reads `suspect` for a suspected alive member). Serf's member events
@@ -23,7 +24,7 @@
  */
 
 import { ConfigError } from '../core/errors.ts';
-import type { NodeId } from '../core/protocol.ts';
+import { NO_PEER, type NodeId } from '../core/protocol.ts';
 import { SWIM_PRESETS, type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimTimer } from '../membership/swim/node.ts';
 import type { MemberAddress } from '../membership/types.ts';
@@ -356,7 +357,8 @@ export class MemberlistCluster implements AgentCluster {
   #pin(m: SerfMember): void {
     const addresses = this.#host.addresses;
     const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
-    if (id === SELF_ID) return;
+    // NO_PEER: the map is full of pinned members; this one stays unpinned (and counted there).
+    if (id === SELF_ID || id === NO_PEER) return;
     const old = this.#pinned.get(m.name);
     if (old === id) return;
     if (old !== undefined) addresses.unpin(old);
