@@ -91,6 +91,30 @@ export interface SerfConfig {
    * `EventBuffer`, 512): events more than this many Lamport ticks old are dropped.
    */
   readonly eventBufferSlots: number;
+  /** Most bytes of an encoded query we send (Serf's `QuerySizeLimit`). Default 1024. */
+  readonly querySizeLimitBytes: number;
+  /** Most bytes of an encoded query response we send (`QueryResponseSizeLimit`). Default 1024. */
+  readonly queryResponseSizeLimitBytes: number;
+  /** Slots of the query dedup ring (`QueryBuffer`, 512). */
+  readonly queryBufferSlots: number;
+  /**
+   * Default query timeout = gossip interval × this × ceil(log10(n + 1)), n = alive members
+   * (`QueryTimeoutMult`, 16: 3.2 s for up to 9 members on LAN).
+   */
+  readonly queryTimeoutMult: number;
+  /** Most of our own queries open at once (ours; Serf has no bound). Default 256. */
+  readonly openQueriesMax: number;
+  /**
+   * Most received queries the application may still answer (ours). Default 1024; beyond it
+   * the oldest can no longer be answered.
+   */
+  readonly pendingQueriesMax: number;
+  /**
+   * When memberlist reports another node claiming our name, ask the cluster who holds it
+   * (`_serf_conflict`) and shut down if we lose the vote (`EnableNameConflictResolution`).
+   * Default true.
+   */
+  readonly nameConflictResolution: boolean;
   /** Send a network coordinate in our acks (Serf's `DisableCoordinates` = false). Default true. */
   readonly coordinatesEnabled: boolean;
   /** Decode limits for Serf messages from peers. */
@@ -118,6 +142,13 @@ export const DEFAULT_SERF_CONFIG: Omit<SerfConfig, 'name' | 'tags' | 'limits'> =
   broadcastQueueDepthMax: 4_096,
   userEventSizeLimitBytes: 512,
   eventBufferSlots: 512,
+  querySizeLimitBytes: 1024,
+  queryResponseSizeLimitBytes: 1024,
+  queryBufferSlots: 512,
+  queryTimeoutMult: 16,
+  openQueriesMax: 256,
+  pendingQueriesMax: 1024,
+  nameConflictResolution: true,
   coordinatesEnabled: true,
 });
 
@@ -175,6 +206,17 @@ export function serfConfig(input: SerfConfigInput): SerfConfig {
   intInRange('broadcastQueueDepthMax', c.broadcastQueueDepthMax, 1, 1 << 20);
   intInRange('userEventSizeLimitBytes', c.userEventSizeLimitBytes, 1, USER_EVENT_BYTES_CEILING);
   intInRange('eventBufferSlots', c.eventBufferSlots, 1, 1 << 16);
+  intInRange('querySizeLimitBytes', c.querySizeLimitBytes, 64, 65_507);
+  intInRange('queryResponseSizeLimitBytes', c.queryResponseSizeLimitBytes, 64, 65_507);
+  intInRange('queryBufferSlots', c.queryBufferSlots, 1, 1 << 16);
+  intInRange('queryTimeoutMult', c.queryTimeoutMult, 1, 1024);
+  intInRange('openQueriesMax', c.openQueriesMax, 1, 1 << 16);
+  intInRange('pendingQueriesMax', c.pendingQueriesMax, 1, 1 << 20);
+  for (const field of ['nameConflictResolution', 'coordinatesEnabled'] as const) {
+    if (typeof c[field] !== 'boolean') {
+      throw new ConfigError(field, `must be a boolean, got ${String(c[field])}`);
+    }
+  }
   if (typeof c.coordinatesEnabled !== 'boolean') {
     throw new ConfigError(
       'coordinatesEnabled',

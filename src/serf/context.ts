@@ -31,7 +31,7 @@ export type ReplacedSwimEvent = Extract<
 /** Everything a Serf node emits: Serf's events and SWIM's other events. */
 export type SerfNodeEvent = Exclude<SwimEvent, ReplacedSwimEvent> | SerfEvent;
 
-export const SERF_TIMERS = ['serf-reap', 'serf-leave', 'serf-reconnect'] as const;
+export const SERF_TIMERS = ['serf-reap', 'serf-leave', 'serf-reconnect', 'serf-query'] as const;
 export type SerfTimer = (typeof SERF_TIMERS)[number];
 
 export type SerfContext = Context<SwimMessage, SwimTimer | SerfTimer, SerfNodeEvent>;

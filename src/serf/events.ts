@@ -65,8 +65,58 @@ export interface SerfUserEventDelivered {
   readonly coalesce: boolean;
 }
 
+/**
+ * A query for the application (internal `_serf_*` queries never are). Answer it with
+ * `SerfNode.respond(ctx, key, payload)` before `deadlineMs`.
+ */
+export interface SerfQueryReceived {
+  readonly type: 'query';
+  /** Local handle for `respond`. */
+  readonly key: number;
+  readonly ltime: bigint;
+  readonly id: number;
+  readonly name: string;
+  readonly payload: Uint8Array | null;
+  readonly sourceNode: string;
+  readonly deadlineMs: number;
+}
+
+/** An answer to one of our queries: an ack, or a response with its payload. */
+export interface SerfQueryAnswer {
+  readonly type: 'query-ack' | 'query-response';
+  readonly ltime: bigint;
+  readonly id: number;
+  readonly name: string;
+  readonly from: string;
+  readonly payload: Uint8Array | null;
+}
+
+/** One of our queries reached its deadline; no more answers are accepted. */
+export interface SerfQueryDone {
+  readonly type: 'query-done';
+  readonly ltime: bigint;
+  readonly id: number;
+  readonly name: string;
+  readonly acks: number;
+  readonly responses: number;
+}
+
+/**
+ * Another node holds our name and the cluster sided with it (`_serf_conflict` vote lost):
+ * the node has shut itself down, as Serf does; the host should stop it.
+ */
+export interface SerfConflictLost {
+  readonly type: 'serf-conflict-lost';
+  readonly matching: number;
+  readonly responses: number;
+}
+
 export type SerfEvent =
   | SerfMemberEvent
   | SerfBadInputEvent
   | SerfLeftEvent
-  | SerfUserEventDelivered;
+  | SerfUserEventDelivered
+  | SerfQueryReceived
+  | SerfQueryAnswer
+  | SerfQueryDone
+  | SerfConflictLost;

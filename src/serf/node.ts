@@ -4,8 +4,9 @@
  * cluster.
  *
  * Calling order (src/core/protocol.ts): `start`, then any number of `handleMessage` /
- * `handleTimer`, then `stop`. Application commands — `join`, `leave`, `setTags` — take the
- * context too; `members()` and `localMember()` read state.
+ * `handleTimer`, then `stop`. Application commands — `join`, `leave`, `setTags`,
+ * `sendEvent`, `query`, `respond` — take the context too; `members()` and `localMember()`
+ * read state.
  *
  * Structure. The node owns a `SwimNode` and is its delegate (memberlist's Delegate,
  * EventDelegate and PingDelegate in one):
@@ -22,9 +23,12 @@
  *     the peer's.
  *
  * The SwimNode gets a forwarding context (`context.ts`) that lets the Serf layer see two
- * SWIM lifecycle events (join succeeded, leave sent) and hides SWIM's member events, which
- * Serf's replace. Timers are SWIM's kinds plus Serf's (`serf-reap`, `serf-leave`,
- * `serf-reconnect`), routed by kind.
+ * SWIM lifecycle events (join succeeded, leave sent, a name conflict) and hides SWIM's member
+ * events, which Serf's replace. Timers are SWIM's kinds plus Serf's (`serf-reap`,
+ * `serf-leave`, `serf-reconnect`, `serf-query`), routed by kind.
+ *
+ * User events (`user-events.ts`) and queries (`queries.ts`, `query-engine.ts`) ride on the
+ * same delegate: their own Lamport clocks, dedup rings and broadcast queues.
  *
  * Clocks (`lamport.ts`): member (intents), event (user events), query. Intents are
  * witnessed before anything is decided, as in Serf.
@@ -36,13 +40,12 @@
  * intent is still queued is checked after every call into the SwimNode, since gossip is
  * what drains the queue.
  *
- * Left out (later issues, or not needed to be a member): user events and queries (their
- * messages are accepted and ignored for now), internal queries (`_serf_ping`, name conflict
- * resolution, key management), relays, Vivaldi, snapshots, coalescing.
+ * Left out: key-management queries (they need the host's keyring), Vivaldi, snapshots,
+ * event coalescing (an agent feature).
  */
 
 import { isRemoteError } from '../core/errors.ts';
-import type { NodeId, Protocol } from '../core/protocol.ts';
+import { NO_PEER, type NodeId, type Protocol } from '../core/protocol.ts';
 import { type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimEvent } from '../membership/swim/events.ts';
 import { type SwimContext, SwimNode, type SwimTimer } from '../membership/swim/node.ts';
@@ -72,6 +75,8 @@ import { IntentBuffer } from './intents.ts';
 import { LamportClock } from './lamport.ts';
 import { type MemberlistNode, type MemberRecord, MemberTable } from './member-table.ts';
 import { localPushPull, planMerge } from './push-pull.ts';
+import type { QueryParams } from './queries.ts';
+import { QueryEngine, type QueryStats } from './query-engine.ts';
 import { encodeOwnMeta, normalizeTags, type TagsInput } from './tags.ts';
 import { buildUserEvent, UserEventLog, type UserEventVerdict } from './user-events.ts';
 
@@ -88,8 +93,6 @@ export interface SerfDeps {
 export interface SerfStats {
   /** Peer input dropped: undecodable, or a valid message in the wrong place. */
   badInput: number;
-  /** Valid Serf messages this version does not act on (queries, their responses, relays). */
-  unhandledMessages: number;
   /** User events not delivered, by reason (duplicates are normal: gossip repeats). */
   userEventsDropped: Record<Exclude<UserEventVerdict, 'new'>, number>;
   /** Stale intents (not newer than what we hold): dropped, not re-gossiped. */
@@ -108,7 +111,6 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   readonly queryClock = new LamportClock();
   readonly stats: SerfStats = {
     badInput: 0,
-    unhandledMessages: 0,
     userEventsDropped: { 'too-old': 0, 'before-min-time': 0, duplicate: 0, 'slot-full': 0 },
     staleIntents: 0,
     refutedLeaves: 0,
@@ -121,6 +123,8 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   readonly #queryQueue: SerfBroadcastQueue;
   readonly #eventQueue: SerfBroadcastQueue;
   readonly #ctx: SwimFacingContext;
+  readonly #queries: QueryEngine;
+  readonly #addresses: AddressMap;
   #tags: ReadonlyMap<string, string>;
   #meta: Uint8Array;
   #state: SerfState = 'alive';
@@ -146,6 +150,8 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     this.#queryQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
     this.#eventQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
     this.#ctx = new SwimFacingContext((e) => this.#onSwimEvent(e));
+    this.#addresses = deps.addresses;
+    this.#queries = new QueryEngine(this.#queryHost());
     // Serf's memberlist speaks the node's name and advertises Serf's versions as the
     // delegate versions (serf-layer.md §1).
     const memberlistConfig = swimConfig(
@@ -161,6 +167,11 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
       addresses: deps.addresses,
       delegate: this.#delegate(),
     });
+  }
+
+  /** Query counters (dropped, unroutable answers, refused relays). */
+  get queryStats(): QueryStats {
+    return this.#queries.stats;
   }
 
   get state(): SerfState {
@@ -189,11 +200,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   }
 
   stop(ctx: SerfContext): void {
-    this.#call(ctx, () => {
-      this.swim.stop(this.#ctx);
-      for (const kind of SERF_TIMERS) ctx.cancelTimer(kind);
-      this.#state = 'shutdown';
-    });
+    this.#call(ctx, () => this.#shutdown());
   }
 
   handleMessage(ctx: SerfContext, from: NodeId, msg: SwimMessage): void {
@@ -213,6 +220,9 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
           return;
         case 'serf-leave':
           this.#onLeaveTimer();
+          return;
+        case 'serf-query':
+          this.#queries.onTimer();
           return;
         default:
           this.swim.handleTimer(this.#ctx, timer);
@@ -284,6 +294,34 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
         this.#leaveMemberlist();
       }
     });
+  }
+
+  /**
+   * Asks every member (or those the filters select) a query; answers arrive as `query-ack`
+   * and `query-response` events, and `query-done` at the deadline. Returns the query's
+   * Lamport time, id and deadline. Throws `ConfigError('query…')` for a bad argument or an
+   * oversize query (or a `_serf_` name other than a payload-less `_serf_ping`), and
+   * `RemoteError(HEARSAY_ERR_QUEUE_FULL)` when `openQueriesMax` queries are open.
+   */
+  query(
+    ctx: SerfContext,
+    name: string,
+    payload: Uint8Array,
+    params: QueryParams = {},
+  ): { readonly ltime: bigint; readonly id: number; readonly deadlineMs: number } {
+    let out: { ltime: bigint; id: number; deadlineMs: number } | undefined;
+    this.#call(ctx, () => {
+      out = this.#queries.query(name, payload, params);
+    });
+    return out!;
+  }
+
+  /**
+   * Answers a query delivered as a `query` event (`key` from the event), once, before its
+   * deadline. Throws `ConfigError('query')` otherwise, or when the response is too large.
+   */
+  respond(ctx: SerfContext, key: number, payload: Uint8Array): void {
+    this.#call(ctx, () => this.#queries.respond(key, payload));
   }
 
   /**
@@ -374,9 +412,13 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
         }
         return;
       case 'query':
+        if (this.#queries.receiveQuery(msg)) this.#queryQueue.queue(payload.slice());
+        return;
       case 'queryResponse':
+        this.#queries.receiveResponse(msg);
+        return;
       case 'relay':
-        this.stats.unhandledMessages++;
+        this.#queries.receiveRelay(msg);
         return;
       default:
         // pushPull travels as user state, the other types only inside a query or response.
@@ -544,6 +586,11 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
       case 'left':
         if (this.#leavePhase === 'memberlist') this.#startPropagateDelay();
         return true;
+      case 'name-conflict':
+        if (event.name === this.config.name && this.#state === 'alive') {
+          this.#queries.onOwnNameConflict();
+        }
+        return true;
       default:
         return true;
     }
@@ -622,6 +669,45 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     if (rng.float() > failed.length / Math.max(alive, 1)) return;
     const target = failed[rng.int(failed.length)]!;
     this.swim.join(this.#ctx, [{ ip: target.ip, port: target.port }]);
+  }
+
+  /** What the query engine may use of this node. */
+  #queryHost(): ConstructorParameters<typeof QueryEngine>[0] {
+    return {
+      config: this.config,
+      queryClock: this.queryClock,
+      nowMs: () => this.#ctx.now,
+      randomInt: (n) => this.#ctx.rng.int(n),
+      selfAddress: () => ({
+        ip: this.swim.config.advertiseIp,
+        port: this.swim.config.advertisePort,
+      }),
+      tags: () => this.#tags,
+      members: () => this.#table.values(),
+      aliveMembers: () => this.swim.numMembers(),
+      gossipIntervalMs: () => this.swim.config.gossipIntervalMs,
+      sendTo: (ip, port, bytes) => {
+        const to = this.#addresses.idOf(ip, port);
+        if (to === NO_PEER || to === this.#ctx.self) return false;
+        this.#ctx.send(to, { type: 'user', payload: bytes });
+        return true;
+      },
+      queueBroadcast: (bytes) => this.#queryQueue.queue(bytes),
+      emit: (event) => this.#ctx.emitSerf(event),
+      badInput: (source, code, message) => this.#badInput(source, code, message),
+      armTimer: (delayMs) => this.#ctx.setTimer('serf-query', delayMs),
+      conflictLost: (matching, responses) => {
+        this.#shutdown();
+        this.#ctx.emitSerf({ type: 'serf-conflict-lost', matching, responses });
+      },
+    };
+  }
+
+  /** Serf's `Shutdown` from inside (a lost name conflict): stop SWIM and our timers. */
+  #shutdown(): void {
+    this.swim.stop(this.#ctx);
+    for (const kind of SERF_TIMERS) this.#ctx.cancelTimer(kind);
+    this.#state = 'shutdown';
   }
 
   // --- helpers -------------------------------------------------------------------------
