@@ -1198,13 +1198,20 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   #onErr(ctx: SwimContext, from: NodeId, err: ErrResp): void {
     const ex = this.#exchanges.get(from);
     if (ex === undefined || ex.timedOut) {
-      this.#drop(ctx, 'unsolicited', 'err');
+      // The real host reports a failed TCP ping as an err from the target: the probe's end
+      // deadline decides, as Go's fallback does when its dial fails.
+      if (!this.#tcpPingPendingTo(from)) this.#drop(ctx, 'unsolicited', 'err');
       return;
     }
     this.#closeExchange(ex);
     const reason = `remote error: ${err.error}`;
     ctx.emit({ type: 'push-pull-failed', peer: from, join: ex.join, reason });
     if (ex.attempt !== null) this.#seedDone(ctx, ex.attempt, ex.seedLabel, reason);
+  }
+
+  #tcpPingPendingTo(peer: NodeId): boolean {
+    const probe = this.#probing;
+    return probe !== null && probe.tcpSeqNo >= 0 && probe.target.id === peer;
   }
 
   /** memberlist `mergeRemoteState`; returns null on success, else why it was rejected. */

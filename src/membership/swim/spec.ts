@@ -20,12 +20,13 @@ import { isRemoteError } from '../../core/errors.ts';
 import { type Codec, NO_PEER, type NodeId, type ProtocolSpec } from '../../core/protocol.ts';
 import type { AddressMap, MemberAddress, SwimMessage } from '../types.ts';
 import { DEFAULT_MEMBERLIST_LIMITS, type MemberlistLimits } from '../wire/limits.ts';
-import { MESSAGE_TYPE, type Packet, type PacketMessage, type Stream } from '../wire/messages.ts';
+import { MESSAGE_TYPE, type Packet, type Stream } from '../wire/messages.ts';
 import { decodePacket, encodePacket } from '../wire/packet-codec.ts';
 import { decodeStream, encodeStream } from '../wire/stream-codec.ts';
 import { LAN_CONFIG, type SwimConfig, swimConfig } from './config.ts';
 import type { SwimEvent } from './events.ts';
 import { SWIM_TIMERS, type SwimContext, type SwimDeps, SwimNode, type SwimTimer } from './node.ts';
+import { NESTING_DEPTH_MAX } from './shape.ts';
 import { isStreamOnly, swimMessageBytes } from './sizes.ts';
 
 export const SIM_PORT = 7946;
@@ -85,15 +86,35 @@ function isStream(msg: SwimMessage): boolean {
   return isStreamOnly(msg) || (msg.type === 'compress' && isStreamOnly(msg.message));
 }
 
-/** The label counted per message: the primary message, wrappers removed. */
+/**
+ * The label counted per message: the primary message, wrappers removed (a compound counts as
+ * its first part: the probe message that the rest is piggybacked on, or the first broadcast).
+ * Total on any object, so that a host can count even what it is about to drop.
+ */
 export function swimTypeOf(msg: SwimMessage): string {
-  let m: SwimMessage | PacketMessage = msg;
-  for (;;) {
-    if (m.type === 'hasCrc' || m.type === 'compress') m = m.message;
-    else if (m.type === 'compound') {
-      if (m.parts.length === 0) return 'compound';
-      m = m.parts[0]!;
-    } else return m.type;
+  let m: unknown = msg;
+  for (let depth = 0; depth <= NESTING_DEPTH_MAX; depth++) {
+    if (typeof m !== 'object' || m === null) return 'invalid';
+    const o = m as { type?: unknown; message?: unknown; parts?: unknown };
+    if (o.type === 'hasCrc' || o.type === 'compress') m = o.message;
+    else if (o.type === 'compound') {
+      if (!Array.isArray(o.parts) || o.parts.length === 0) return 'compound';
+      m = o.parts[0];
+    } else return typeof o.type === 'string' ? o.type : 'invalid';
+  }
+  return 'invalid';
+}
+
+/**
+ * `swimMessageBytes`, total: a hand-made object that is not a valid message (which only a
+ * test or a buggy host can produce: decoded messages are valid) weighs 0 instead of
+ * throwing inside the host.
+ */
+function sizeOfAny(msg: SwimMessage): number {
+  try {
+    return swimMessageBytes(msg);
+  } catch {
+    return 0;
   }
 }
 
@@ -115,7 +136,7 @@ export function swimCodec(
         throw e;
       }
     },
-    sizeOf: swimMessageBytes,
+    sizeOf: sizeOfAny,
     typeOf: swimTypeOf,
   };
 }

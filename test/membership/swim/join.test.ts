@@ -1,0 +1,190 @@
+/**
+ * Joining and anti-entropy: failed seeds and retries, the version check, push/pull repairing
+ * a table after a partition, name conflicts and reclaiming a departed member's name.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { simAddressOf, simNodeName, simSwimConfig } from '../../../src/membership/swim/spec.ts';
+import { cluster } from './harness.ts';
+
+test('join through a crashed seed fails after tcpTimeoutMs, naming the seed', () => {
+  const c = cluster(3, { seed: 31 });
+  c.sim.crash(0);
+  c.join(1, 0);
+  c.sim.run(9_999);
+  assert.equal(c.of('join-failed').length, 0, 'still waiting');
+  c.sim.run(10_001);
+  const [f] = c.of('join-failed', 1);
+  assert.ok(f);
+  assert.deepEqual(f.event.seeds, ['10.0.0.0:7946']);
+  assert.match(f.event.reason, /10\.0\.0\.0:7946: no reply within tcpTimeoutMs \(10000 ms\)/);
+  assert.match(f.event.reason, /after 1 attempt/);
+});
+
+test('join retries with doubling backoff, and succeeds when the seed comes back', () => {
+  const c = cluster(3, { seed: 32, config: { joinRetries: 2, joinBackoffMs: 1000 } });
+  c.sim.crash(0);
+  c.join(1, 0);
+  // Round 1 fails at 10 s, round 2 starts at 11 s and fails at 21 s, round 3 at 23 s.
+  c.sim.at(22_000, () => c.sim.restart(0));
+  const at = c.runUntil(() => c.of('join-succeeded', 1).length > 0, 40_000);
+  assert.ok(at !== null && at > 23_000 && at < 23_100, `joined at ${at}`);
+  assert.equal(c.of('join-failed').length, 0);
+
+  const d = cluster(3, { seed: 32, config: { joinRetries: 2, joinBackoffMs: 1000 } });
+  d.sim.crash(0);
+  d.join(1, 0);
+  d.sim.run(60_000);
+  const [f] = d.of('join-failed', 1);
+  assert.ok(f);
+  assert.equal(f.atMs, 33_000);
+  assert.match(f.event.reason, /after 3 attempt\(s\)/);
+});
+
+test('one good seed is enough: contacted counts the seeds that answered', () => {
+  const c = cluster(4, { seed: 33 });
+  c.sim.crash(3);
+  c.sim.invoke(1, (p, ctx) =>
+    p.join(ctx, [
+      simAddressOf(3),
+      simAddressOf(0),
+      { ip: new Uint8Array([192, 168, 0, 1]), port: 7946 },
+    ]),
+  );
+  c.sim.run(20_000);
+  const [s] = c.of('join-succeeded', 1);
+  assert.deepEqual(s?.event, { type: 'join-succeeded', contacted: 1, seeds: 3 });
+  assert.equal(c.stateOf(1, 0), 'alive');
+  // Joining nobody fails at once.
+  c.sim.invoke(2, (p, ctx) => p.join(ctx, []));
+  assert.match(c.of('join-failed', 2)[0]!.event.reason, /no seeds given/);
+});
+
+test('push/pull version check: a node speaking an incompatible protocol is refused', () => {
+  const c = cluster(2, {
+    seed: 34,
+    configFor: (id) =>
+      simSwimConfig(id, id === 1 ? { protocolVersionMin: 3, protocolVersion: 3 } : {}),
+  });
+  c.join(1, 0);
+  c.sim.run(5000);
+  const [f] = c.of('join-failed', 1);
+  assert.ok(f);
+  assert.match(f.event.reason, /protocol version \(2\) is incompatible: \[3, 5\]/);
+  // The seed answered first (memberlist replies before merging), then refused to merge.
+  assert.ok(c.of('push-pull-failed', 0).length === 1);
+  assert.equal(c.stateOf(0, 1), undefined);
+});
+
+test('push/pull repairs a table that missed a join during a partition', () => {
+  const c = cluster(6, { seed: 35, config: { pushPullIntervalMs: 5000 } });
+  for (let i = 1; i < 5; i++) c.join(i, 0);
+  assert.notEqual(
+    c.runUntil(() => c.converged([0, 1, 2, 3, 4]), 10_000),
+    null,
+  );
+  const x = 4;
+  const newcomer = 5;
+  c.sim.partition([x]);
+  c.join(newcomer, 0);
+  // The newcomer's alive is gossiped and its retransmissions run out while x is cut off.
+  c.sim.run(c.sim.now + 2000);
+  c.sim.repair();
+  c.sim.run(c.sim.now + 200);
+  assert.equal(c.stateOf(x, newcomer), undefined, 'gossip did not reach x');
+  const at = c.runUntil(() => c.stateOf(x, newcomer) === 'alive', c.sim.now + 20_000);
+  assert.notEqual(at, null, 'push/pull brought the newcomer to x');
+  assert.ok(c.of('push-pull', x).length > 0);
+  assert.notEqual(
+    c.runUntil(() => c.converged(), c.sim.now + 20_000),
+    null,
+  );
+});
+
+test('name conflict: an alive claiming a known name from another address is ignored', () => {
+  const c = cluster(4, { seed: 36 });
+  c.join(1, 0);
+  c.join(2, 0);
+  assert.notEqual(
+    c.runUntil(() => c.converged([0, 1, 2]), 10_000),
+    null,
+  );
+  const impostor = { ip: simAddressOf(3).ip, port: 7946 };
+  c.sim.invoke(3, (_p, ctx) =>
+    ctx.send(0, {
+      type: 'alive',
+      incarnation: 99,
+      node: simNodeName(1),
+      addr: impostor.ip,
+      port: impostor.port,
+      meta: null,
+      vsn: [1, 5, 2, 2, 5, 5],
+    }),
+  );
+  c.sim.run(c.sim.now + 100);
+  const [e] = c.of('name-conflict', 0);
+  assert.equal(e?.event.name, simNodeName(1));
+  assert.deepEqual([...e!.event.claimed.ip], [10, 0, 0, 3]);
+  const m = c.sim.protocols[0]!.member(simNodeName(1))!;
+  assert.deepEqual([...m.ip], [10, 0, 0, 1]);
+  assert.notEqual(m.incarnation, 99);
+});
+
+test("a left member's name may return from a new address at once; a dead one only after deadNodeReclaimMs", () => {
+  for (const [reclaimMs, how] of [
+    [0, 'leave'],
+    [1000, 'crash'],
+  ] as const) {
+    // Node 4 takes node 2's name once node 2 is gone.
+    const c = cluster(5, {
+      seed: 37,
+      config: { deadNodeReclaimMs: reclaimMs },
+      configFor: (id) =>
+        simSwimConfig(id, {
+          deadNodeReclaimMs: reclaimMs,
+          ...(id === 4 ? { name: simNodeName(2) } : {}),
+        }),
+    });
+    for (let i = 1; i < 4; i++) c.join(i, 0);
+    assert.notEqual(
+      c.runUntil(() => c.converged([0, 1, 2, 3]), 10_000),
+      null,
+    );
+    if (how === 'leave') c.sim.invoke(2, (p, ctx) => p.leave(ctx));
+    c.sim.run(c.sim.now + 1000);
+    c.sim.crash(2);
+    const gone = how === 'leave' ? 'left' : 'dead';
+    assert.notEqual(
+      c.runUntil(() => c.stateOf(0, 2) === gone, c.sim.now + 30_000),
+      null,
+    );
+    c.sim.run(c.sim.now + 2000);
+    c.join(4, 0);
+    const at = c.runUntil(() => {
+      const m = c.sim.protocols[0]!.member(simNodeName(2));
+      return m?.state === 'alive' && m.ip[3] === 4;
+    }, c.sim.now + 10_000);
+    assert.notEqual(at, null, `${how}: the name moved to 10.0.0.4`);
+    assert.equal(c.of('name-conflict').length, 0);
+  }
+  // Without reclaim, a crashed member's name is a conflict until its entry is reaped.
+  const c = cluster(5, {
+    seed: 38,
+    configFor: (id) => simSwimConfig(id, id === 4 ? { name: simNodeName(2) } : {}),
+  });
+  for (let i = 1; i < 4; i++) c.join(i, 0);
+  assert.notEqual(
+    c.runUntil(() => c.converged([0, 1, 2, 3]), 10_000),
+    null,
+  );
+  c.sim.crash(2);
+  assert.notEqual(
+    c.runUntil(() => c.stateOf(0, 2) === 'dead', c.sim.now + 30_000),
+    null,
+  );
+  c.join(4, 0);
+  c.sim.run(c.sim.now + 3000);
+  assert.ok(c.of('name-conflict', 0).length > 0);
+  assert.equal(c.sim.protocols[0]!.member(simNodeName(2))!.ip[3], 2);
+});
