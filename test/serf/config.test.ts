@@ -26,6 +26,13 @@ test("defaults are Serf's (serf-layer.md §11)", () => {
   assert.equal(c.retransmitMult, 4);
   assert.equal(c.broadcastQueueDepthMax, 4096);
   assert.equal(c.coordinatesEnabled, true);
+  assert.equal(c.userEventSizeLimitBytes, 512);
+  assert.equal(c.eventBufferSlots, 512);
+  assert.equal(c.querySizeLimitBytes, 1024);
+  assert.equal(c.queryResponseSizeLimitBytes, 1024);
+  assert.equal(c.queryBufferSlots, 512);
+  assert.equal(c.queryTimeoutMult, 16);
+  assert.equal(c.nameConflictResolution, true);
   assert.equal(c.tags.size, 0);
   assert.deepEqual(c.limits, DEFAULT_SERF_LIMITS);
   assert.ok(Object.isFrozen(c));
@@ -49,6 +56,15 @@ test('every bad field is a ConfigError naming it', () => {
     [{ name: 'a', retransmitMult: 0 }, 'retransmitMult'],
     [{ name: 'a', broadcastQueueDepthMax: 1.5 }, 'broadcastQueueDepthMax'],
     [{ name: 'a', coordinatesEnabled: 'yes' }, 'coordinatesEnabled'],
+    [{ name: 'a', nameConflictResolution: 1 }, 'nameConflictResolution'],
+    [{ name: 'a', userEventSizeLimitBytes: 9 * 1024 + 1 }, 'userEventSizeLimitBytes'],
+    [{ name: 'a', eventBufferSlots: 0 }, 'eventBufferSlots'],
+    [{ name: 'a', querySizeLimitBytes: 10 }, 'querySizeLimitBytes'],
+    [{ name: 'a', queryResponseSizeLimitBytes: 70_000 }, 'queryResponseSizeLimitBytes'],
+    [{ name: 'a', queryBufferSlots: -1 }, 'queryBufferSlots'],
+    [{ name: 'a', queryTimeoutMult: 0 }, 'queryTimeoutMult'],
+    [{ name: 'a', openQueriesMax: 0 }, 'openQueriesMax'],
+    [{ name: 'a', pendingQueriesMax: 0.5 }, 'pendingQueriesMax'],
     [{ name: 'a', tags: { k: 1 } }, 'tags'],
     [{ name: 'a', limits: { nameBytesMax: 0 } }, 'serfLimits.nameBytesMax'],
   ];
