@@ -226,3 +226,42 @@ test('a leave intent about a live node is refuted by that node: it stays alive e
   assert.equal(about(c, 'member-failed', 'node-3').length, 0);
   assert.equal(about(c, 'member-leave', 'node-3').length, 0);
 });
+
+test('a hostile push/pull user state is counted as bad input, the exchange and node survive', () => {
+  const c = startConverged(19);
+  const garbage = new Uint8Array([2, 0x86, 0xa5, 0x4c]); // pushPull type byte, truncated body
+  const wrongType = encodeSerfMessage({ type: 'join', ltime: 1n, node: 'x' });
+  for (const userState of [garbage, wrongType]) {
+    c.sim.invoke(1, (_p, ctx) =>
+      ctx.sendReliable(2, { type: 'pushPull', join: false, nodes: [], userState }),
+    );
+  }
+  c.runUntil(() => false, c.sim.now + 1_000);
+  const bad = c.events.filter(
+    (e) => e.node === 2 && e.event.type === 'serf-bad-input' && e.event.source === 'push-pull',
+  );
+  assert.equal(bad.length, 2);
+  c.runUntil(() => false, c.sim.now + 5_000);
+  assert.ok(converged(c));
+});
+
+test('undecodable tags in a member’s meta: counted, the member joins with no tags', () => {
+  const c = serfCluster({ nodes: 3, seed: 20 });
+  c.joinAll();
+  c.runUntil(() => false, 5_000);
+  // An alive message for a new name at node 2's address, with meta that is not a tag map.
+  const alive = {
+    type: 'alive' as const,
+    incarnation: 1,
+    node: 'odd',
+    addr: new Uint8Array([10, 0, 0, 2]),
+    port: 7946,
+    meta: new Uint8Array([0xff, 0x81, 0xa1]),
+    vsn: [1, 5, 2, 2, 5, 5] as const,
+  };
+  c.sim.invoke(0, (p, ctx) => p.handleMessage(ctx, 2, alive));
+  const bad = c.events.filter((e) => e.node === 0 && e.event.type === 'serf-bad-input');
+  assert.equal(bad.length, 1);
+  assert.equal((bad[0]!.event as { source: string }).source, 'meta');
+  assert.equal(c.sim.protocols[0]!.member('odd')?.tags.size, 0);
+});
