@@ -6,16 +6,20 @@
  * round fires at the same instant, and the zero-latency messages they send are queued
  * behind all of them, then the replies behind those, breadth-first.
  *
- * Events live in a struct-of-arrays slot pool (no object per event; a million-node run
- * pushes tens of millions of events through here), addressed by slot index. Three
- * structures hold slot indices:
- *  - a binary min-heap for events in the future, whose entries are *chains*: runs of
- *    events at one instant, linked through `next`. A push at the same future time as the
- *    previous future push appends to that push's chain instead of entering the heap, so
- *    the 100,000 timers a synchronous round re-arms for the next round cost O(1) each, not
- *    a log n sift. Order is unchanged: a chain's events were pushed consecutively among
- *    the events at its time (any push at another time closes it), so no other event at
- *    that time falls between them, and the heap orders chains by their head's (time, seq);
+ * Events live in a slot pool (no object per event; a million-node run pushes tens of
+ * millions of events through here), addressed by slot index. A slot's numbers sit
+ * together in one 32-byte record (time, seq, node, aux, gen, next), so reading an event
+ * that was pushed long ago costs one cache miss, not one per field; at 100,000 nodes with
+ * random latencies that is most of what a pop costs. Three structures hold slot indices:
+ *  - a binary min-heap for events in the future, whose entries are *runs*: lists of
+ *    events already in (time, seq) order, linked through `next`, each represented in the
+ *    heap by its head. A push appends to the open run whose last time is the latest not
+ *    after its own (its seq is larger than any before it, so the run stays sorted), and
+ *    only enters the heap when none fits. Periodic timers re-armed one period ahead are
+ *    such a sorted stream, so the 100,000 timers of a round cost O(1) each instead of a
+ *    sift through a 100,000-entry heap; when a run's head is taken, its next event
+ *    re-enters the heap in its place. This is a k-way merge of sorted runs, so the order
+ *    is exactly the heap order of the events themselves;
  *  - a FIFO for events due *now* (zero delay). Every heap event due now was inserted
  *    before the clock reached now, so it precedes every FIFO event by sequence number;
  *    serving the heap's due events first, then the FIFO, equals pure heap order while
@@ -27,22 +31,33 @@ export const EV_TIMER = 1;
 export const EV_CONTROL = 2;
 
 const INITIAL_SLOTS = 1024;
+/**
+ * Runs open for appending at once. Each periodic timer a protocol re-arms at a fixed
+ * delay is one sorted stream (a synchronous round's timers, or one kind of timer across
+ * an asynchronous run), and control events scheduled ahead take another; messages with
+ * random latencies mostly do not fit and go to the heap. Each push scans them all, so a
+ * handful.
+ */
+const RUNS_OPEN_MAX = 4;
+/** Slot record layout: 4 doubles (32 bytes) = time, seq, then int32 node, aux, gen, next. */
+const SLOT_F64 = 4;
+const SLOT_I32 = 8;
+const F64_TIME = 0;
+const F64_SEQ = 1;
+const I32_NODE = 4;
+const I32_AUX = 5;
+const I32_GEN = 6;
+const I32_NEXT = 7;
 
 export class EventQueue {
-  // Slot pool.
-  time = new Float64Array(INITIAL_SLOTS);
-  seq = new Float64Array(INITIAL_SLOTS);
-  kind = new Uint8Array(INITIAL_SLOTS);
-  node = new Int32Array(INITIAL_SLOTS);
-  /** DELIVER: sender; TIMER: timer kind index. */
-  aux = new Int32Array(INITIAL_SLOTS);
-  /** TIMER: generation; DELIVER: 1 if reliable. */
-  gen = new Int32Array(INITIAL_SLOTS);
+  /** The slot pool: records of `SLOT_F64` doubles, viewed as doubles and as int32s. */
+  #f64 = new Float64Array(INITIAL_SLOTS * SLOT_F64);
+  #i32 = new Int32Array(this.#f64.buffer);
+  #kind = new Uint8Array(INITIAL_SLOTS);
   /** DELIVER: the message; CONTROL: the callback. */
   // Filled, never holey: a large holey array can fall into V8's slow dictionary mode.
-  payload: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(null);
-  /** The next event of the same chain (same time, next in sequence), or -1. */
-  #next = new Int32Array(INITIAL_SLOTS);
+  #payload: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(null);
+  #capacity = INITIAL_SLOTS;
   #free = new Int32Array(INITIAL_SLOTS);
   #freeCount = 0;
   #slotsUsed = 0;
@@ -58,11 +73,14 @@ export class EventQueue {
   #fifoTail = 0;
   #fifoCount = 0;
 
-  /** Time and last slot of the chain the most recent future push went to. */
-  #chainTime = Number.NaN;
-  /** Events in the heap's chains (the heap itself holds one entry per chain). */
+  /**
+   * Open runs: the last slot of each and its time. A run whose last time is ≤ now may
+   * already be drained, so it takes no more events (its index is free for a new run).
+   */
+  #runTail = new Int32Array(RUNS_OPEN_MAX).fill(-1);
+  #runTime = new Float64Array(RUNS_OPEN_MAX).fill(Number.NEGATIVE_INFINITY);
+  /** Events in the heap's runs (the heap itself holds one entry per run). */
   #futureCount = 0;
-  #chainTail = -1;
 
   #nextSeq = 0;
   /** The time of the event most recently popped: the simulator's clock. */
@@ -72,36 +90,85 @@ export class EventQueue {
     return this.#futureCount + this.#fifoCount;
   }
 
-  /** Allocate a slot for an event at `at` (≥ now). Returns the slot index. */
+  // --- reading a popped slot (valid until the next push) -------------------------------
+
+  timeOf(slot: number): number {
+    return this.#f64[slot * SLOT_F64 + F64_TIME]!;
+  }
+
+  kindOf(slot: number): number {
+    return this.#kind[slot]!;
+  }
+
+  nodeOf(slot: number): number {
+    return this.#i32[slot * SLOT_I32 + I32_NODE]!;
+  }
+
+  /** DELIVER: sender; TIMER: timer kind index. */
+  auxOf(slot: number): number {
+    return this.#i32[slot * SLOT_I32 + I32_AUX]!;
+  }
+
+  /** TIMER: generation; DELIVER: 1 if reliable. */
+  genOf(slot: number): number {
+    return this.#i32[slot * SLOT_I32 + I32_GEN]!;
+  }
+
+  payloadOf(slot: number): unknown {
+    return this.#payload[slot];
+  }
+
+  // --- queue operations ----------------------------------------------------------------
+
+  /** Add an event at `at` (≥ now). */
   push(at: number, kind: number, node: number, aux: number, gen: number, payload: unknown): void {
     const slot = this.#alloc();
-    this.time[slot] = at;
-    this.seq[slot] = this.#nextSeq++;
-    this.kind[slot] = kind;
-    this.node[slot] = node;
-    this.aux[slot] = aux;
-    this.gen[slot] = gen;
-    this.payload[slot] = payload;
-    if (at <= this.now) {
+    const f = slot * SLOT_F64;
+    const i = slot * SLOT_I32;
+    const f64 = this.#f64;
+    const i32 = this.#i32;
+    f64[f + F64_TIME] = at;
+    f64[f + F64_SEQ] = this.#nextSeq++;
+    i32[i + I32_NODE] = node;
+    i32[i + I32_AUX] = aux;
+    i32[i + I32_GEN] = gen;
+    i32[i + I32_NEXT] = -1;
+    this.#kind[slot] = kind;
+    this.#payload[slot] = payload;
+    const now = this.now;
+    if (at <= now) {
       this.#fifoPush(slot);
       return;
     }
-    const next = this.#next;
-    next[slot] = -1;
     this.#futureCount++;
-    // `at > now` here, so a chain at `at` has not started to be served: still appendable.
-    if (at === this.#chainTime) {
-      next[this.#chainTail] = slot;
-    } else {
-      this.#heapPush(slot);
-      this.#chainTime = at;
+    // Append to the open run whose last time is the latest not after `at` (best fit keeps
+    // runs tight); a run is open while its last time is in the future, i.e. not drained.
+    const runTime = this.#runTime;
+    let best = -1;
+    let bestTime = Number.NEGATIVE_INFINITY;
+    let free = -1;
+    for (let r = 0; r < RUNS_OPEN_MAX; r++) {
+      const t = runTime[r]!;
+      if (t <= now) free = r;
+      else if (t <= at && t > bestTime) {
+        best = r;
+        bestTime = t;
+      }
     }
-    this.#chainTail = slot;
+    if (best >= 0) {
+      i32[this.#runTail[best]! * SLOT_I32 + I32_NEXT] = slot;
+    } else {
+      this.#heapPush(slot, at, f64[f + F64_SEQ]!);
+      if (free < 0) return;
+      best = free;
+    }
+    this.#runTail[best] = slot;
+    runTime[best] = at;
   }
 
   /**
-   * Remove the next event and return its slot (valid until the next `push`), or -1 when
-   * empty. Advances `now`.
+   * Remove the next event and return its slot (readable until the next `push`), or -1
+   * when empty. Advances `now`.
    */
   pop(): number {
     return this.popUntil(Number.POSITIVE_INFINITY);
@@ -119,10 +186,11 @@ export class EventQueue {
     // A heap event is never earlier than `now`, so `heapTop <= now` means due now.
     if (heapTop <= now || this.#fifoCount > 0) {
       if (now > untilMs) return -1;
-      slot = heapTop <= now ? this.#chainPop() : this.#fifoPop();
-    } else if (!heapEmpty && heapTop <= untilMs) slot = this.#chainPop();
-    else return -1;
-    this.now = this.time[slot]!;
+      slot = heapTop <= now ? this.#runPop() : this.#fifoPop();
+    } else if (!heapEmpty && heapTop <= untilMs) {
+      slot = this.#runPop();
+      this.now = heapTop;
+    } else return -1;
     this.#release(slot);
     return slot;
   }
@@ -133,22 +201,26 @@ export class EventQueue {
     return this.#heapSize > 0 ? this.#heapTime[0]! : Number.POSITIVE_INFINITY;
   }
 
-  /** Take the head of the first chain; the rest of the chain keeps the heap's top. */
-  #chainPop(): number {
+  /** Take the head of the first run; the rest of the run re-enters the heap by its head. */
+  #runPop(): number {
     const slot = this.#heap[0]!;
-    const rest = this.#next[slot]!;
+    const rest = this.#i32[slot * SLOT_I32 + I32_NEXT]!;
     this.#futureCount--;
-    if (rest < 0) return this.#heapPop();
-    // Same time, and no other event at that time sorts between the chain's events, so
-    // the top stays the minimum without sifting.
-    this.#heap[0] = rest;
-    this.#heapSeq[0] = this.seq[rest]!;
+    if (rest >= 0) {
+      const f = rest * SLOT_F64;
+      this.#siftDown(rest, this.#f64[f + F64_TIME]!, this.#f64[f + F64_SEQ]!, this.#heapSize);
+    } else {
+      const size = --this.#heapSize;
+      if (size > 0) {
+        this.#siftDown(this.#heap[size]!, this.#heapTime[size]!, this.#heapSeq[size]!, size);
+      }
+    }
     return slot;
   }
 
   #alloc(): number {
     if (this.#freeCount > 0) return this.#free[--this.#freeCount]!;
-    if (this.#slotsUsed === this.time.length) this.#growSlots();
+    if (this.#slotsUsed === this.#capacity) this.#growSlots();
     return this.#slotsUsed++;
   }
 
@@ -165,23 +237,16 @@ export class EventQueue {
   }
 
   #growSlots(): void {
-    const n = this.time.length * 2;
-    const grow = <A extends Float64Array | Int32Array | Uint8Array>(
-      a: A,
-      make: (n: number) => A,
-    ): A => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.time = grow(this.time, (k) => new Float64Array(k));
-    this.seq = grow(this.seq, (k) => new Float64Array(k));
-    this.kind = grow(this.kind, (k) => new Uint8Array(k));
-    this.node = grow(this.node, (k) => new Int32Array(k));
-    this.aux = grow(this.aux, (k) => new Int32Array(k));
-    this.gen = grow(this.gen, (k) => new Int32Array(k));
-    this.#next = grow(this.#next, (k) => new Int32Array(k));
-    for (let i = this.payload.length; i < n; i++) this.payload.push(null);
+    const n = this.#capacity * 2;
+    const f64 = new Float64Array(n * SLOT_F64);
+    f64.set(this.#f64);
+    this.#f64 = f64;
+    this.#i32 = new Int32Array(f64.buffer);
+    const kind = new Uint8Array(n);
+    kind.set(this.#kind);
+    this.#kind = kind;
+    for (let i = this.#payload.length; i < n; i++) this.#payload.push(null);
+    this.#capacity = n;
   }
 
   #fifoPush(slot: number): void {
@@ -206,7 +271,7 @@ export class EventQueue {
     return slot;
   }
 
-  #heapPush(slot: number): void {
+  #heapPush(slot: number, t: number, q: number): void {
     if (this.#heapSize === this.#heap.length) {
       const cap = this.#heap.length * 2;
       const h = new Int32Array(cap);
@@ -222,8 +287,6 @@ export class EventQueue {
     const heap = this.#heap;
     const ht = this.#heapTime;
     const hs = this.#heapSeq;
-    const t = this.time[slot]!;
-    const q = this.seq[slot]!;
     let i = this.#heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -239,43 +302,36 @@ export class EventQueue {
     hs[i] = q;
   }
 
-  #heapPop(): number {
+  /** Put entry (slot, t, q) at the root of a heap of `size` entries and sift it down. */
+  #siftDown(slot: number, t: number, q: number, size: number): void {
     const heap = this.#heap;
     const ht = this.#heapTime;
     const hs = this.#heapSeq;
-    const top = heap[0]!;
-    const size = --this.#heapSize;
-    if (size > 0) {
-      const last = heap[size]!;
-      const lt = ht[size]!;
-      const lq = hs[size]!;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        let c = l;
-        let ct = ht[l]!;
-        let cq = hs[l]!;
-        if (r < size) {
-          const rt = ht[r]!;
-          const rq = hs[r]!;
-          if (rt < ct || (rt === ct && rq < cq)) {
-            c = r;
-            ct = rt;
-            cq = rq;
-          }
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      let c = l;
+      let ct = ht[l]!;
+      let cq = hs[l]!;
+      if (r < size) {
+        const rt = ht[r]!;
+        const rq = hs[r]!;
+        if (rt < ct || (rt === ct && rq < cq)) {
+          c = r;
+          ct = rt;
+          cq = rq;
         }
-        if (lt < ct || (lt === ct && lq < cq)) break;
-        heap[i] = heap[c]!;
-        ht[i] = ct;
-        hs[i] = cq;
-        i = c;
       }
-      heap[i] = last;
-      ht[i] = lt;
-      hs[i] = lq;
+      if (t < ct || (t === ct && q < cq)) break;
+      heap[i] = heap[c]!;
+      ht[i] = ct;
+      hs[i] = cq;
+      i = c;
     }
-    return top;
+    heap[i] = slot;
+    ht[i] = t;
+    hs[i] = q;
   }
 }

@@ -324,9 +324,9 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
       const slot = q.popUntil(untilMs);
       if (slot < 0) break;
       // Read the slot before handlers run: a push may reuse it.
-      const kind = q.kind[slot]!;
-      const node = q.node[slot]!;
-      const aux = q.aux[slot]!;
+      const kind = q.kindOf(slot);
+      const node = q.nodeOf(slot);
+      const aux = q.auxOf(slot);
       const now = q.now;
       stats.eventsProcessed++;
       if (trace !== null) {
@@ -334,7 +334,7 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
         trace.int(node ^ Math.imul(now * 1000, 0x9e3779b1));
       }
       if (kind === EV_DELIVER) {
-        const msg = q.payload[slot] as M;
+        const msg = q.payloadOf(slot) as M;
         stats.messagesInFlight--;
         if (up[node] === 0) {
           this.#drop('crashed');
@@ -344,16 +344,16 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
         ctx.self = node;
         ctx.now = now;
         ctx.replyTo = aux;
-        ctx.replyReliable = q.gen[slot] === 1;
+        ctx.replyReliable = q.genOf(slot) === 1;
         protocols[node]!.handleMessage(ctx, aux, msg);
         ctx.replyTo = NO_PEER;
       } else if (kind === EV_TIMER) {
-        if (up[node] === 0 || timerGen[node * k + aux] !== q.gen[slot]) continue;
+        if (up[node] === 0 || timerGen[node * k + aux] !== q.genOf(slot)) continue;
         ctx.self = node;
         ctx.now = now;
         protocols[node]!.handleTimer(ctx, kinds[aux]!);
       } else {
-        (q.payload[slot] as () => void)();
+        (q.payloadOf(slot) as () => void)();
       }
       if (stop?.()) return true;
     }

@@ -5,7 +5,7 @@ import { EV_CONTROL, EV_DELIVER, EventQueue } from '../../src/sim/event-queue.ts
 
 function drain(q: EventQueue): { t: number; node: number }[] {
   const out: { t: number; node: number }[] = [];
-  for (let slot = q.pop(); slot >= 0; slot = q.pop()) out.push({ t: q.now, node: q.node[slot]! });
+  for (let slot = q.pop(); slot >= 0; slot = q.pop()) out.push({ t: q.now, node: q.nodeOf(slot) });
   return out;
 }
 
@@ -27,7 +27,7 @@ test('zero-delay events queue behind heap events due at the same instant', () =>
   q.push(10, EV_CONTROL, 1, 0, 0, null);
   q.push(10, EV_CONTROL, 2, 0, 0, null);
   const first = q.pop();
-  assert.equal(q.node[first], 1);
+  assert.equal(q.nodeOf(first), 1);
   // Scheduled "now" (t = 10) while node 2's event, also at 10, is still pending.
   q.push(10, EV_CONTROL, 3, 0, 0, null);
   assert.deepEqual(
@@ -54,7 +54,7 @@ test('matches a reference sort on random workloads, growing past the initial cap
     ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
     for (let i = 0; i < 300; i++) {
       const slot = q.pop();
-      popped.push(q.node[slot]!);
+      popped.push(q.nodeOf(slot));
       expected.push(ref.shift()!.node);
     }
   }
@@ -83,7 +83,7 @@ test('runs of pushes at one future instant (chains) keep (time, insertion) order
     const pops = rng.int(burst + 5);
     for (let i = 0; i < pops && q.size > 0; i++) {
       const slot = q.pop();
-      popped.push(q.node[slot]!);
+      popped.push(q.nodeOf(slot));
       expected.push(ref.shift()!.seq);
       assert.equal(q.size, ref.length);
     }
@@ -102,11 +102,11 @@ test('popUntil leaves later events and the clock alone', () => {
   q.push(20, EV_DELIVER, 3, 0, 0, null);
   assert.equal(q.popUntil(5), -1);
   assert.equal(q.now, 0);
-  assert.equal(q.node[q.popUntil(10)], 1);
-  assert.equal(q.node[q.popUntil(10)], 2);
+  assert.equal(q.nodeOf(q.popUntil(10)), 1);
+  assert.equal(q.nodeOf(q.popUntil(10)), 2);
   assert.equal(q.popUntil(19), -1);
   assert.equal(q.now, 10);
   assert.equal(q.size, 1);
-  assert.equal(q.node[q.popUntil(Number.POSITIVE_INFINITY)], 3);
+  assert.equal(q.nodeOf(q.popUntil(Number.POSITIVE_INFINITY)), 3);
   assert.equal(q.popUntil(Number.POSITIVE_INFINITY), -1);
 });
