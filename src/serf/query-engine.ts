@@ -296,7 +296,7 @@ export class QueryEngine {
   receiveRelay(msg: SerfRelay): void {
     const h = this.#host;
     const dest = msg.destAddr;
-    const known = [...h.members()].some((m) => m.port === dest.port && sameBytes(m.ip, dest.ip));
+    const known = [...h.members()].some((m) => m.port === dest.port && sameIp(m.ip, dest.ip));
     if (msg.message.type !== 'queryResponse' || !known) {
       this.stats.relaysRefused++;
       return;
@@ -387,7 +387,7 @@ export class QueryEngine {
       if (m.type !== 'conflictResponse') continue;
       counted++;
       const member = m.member;
-      if (member !== null && member.port === self.port && sameBytes(member.addr, self.ip)) {
+      if (member !== null && member.port === self.port && sameIp(member.addr, self.ip)) {
         matching++;
       }
     }
@@ -406,7 +406,7 @@ export class QueryEngine {
   ): void {
     const h = this.#host;
     const self = h.selfAddress();
-    if (port === self.port && sameBytes(addr, self.ip)) this.receiveResponse(resp);
+    if (port === self.port && sameIp(addr, self.ip)) this.receiveResponse(resp);
     else if (!h.sendTo(addr, port, bytes)) this.stats.unroutable++;
     if (relayFactor === 0) return;
     const members = [...h.members()];
@@ -460,8 +460,17 @@ function wireMember(r: MemberRecord): WireMember {
   };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Equal IPs, an IPv4 address and its IPv4-mapped IPv6 form (::ffff:a.b.c.d) included. */
+function sameIp(a: Uint8Array, b: Uint8Array): boolean {
+  const x = unmapV4(a);
+  const y = unmapV4(b);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
+}
+
+function unmapV4(ip: Uint8Array): Uint8Array {
+  if (ip.length !== 16 || ip[10] !== 0xff || ip[11] !== 0xff) return ip;
+  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return ip;
+  return ip.subarray(12);
 }
