@@ -24,6 +24,12 @@ import type { SynMsg } from './messages.ts';
  */
 export const ONE_ID_DIGESTS_MAX = 4096;
 
+/**
+ * The empty id list, shared by every empty store and every empty answer. Not frozen, for
+ * the reason given in `oneId`; `readonly` keeps our code from writing to it.
+ */
+export const NO_IDS: readonly string[] = [];
+
 export interface OneIdDigest {
   readonly ids: readonly string[];
   readonly syn: SynMsg;
@@ -31,6 +37,8 @@ export interface OneIdDigest {
 
 export class DigestCache {
   readonly #byId = new Map<string, OneIdDigest>();
+  /** The digest of every empty store. */
+  readonly empty: OneIdDigest = { ids: NO_IDS, syn: { t: 'syn', ids: NO_IDS } };
 
   /** The shared digest of a store holding only `id`. */
   oneId(id: string): OneIdDigest {

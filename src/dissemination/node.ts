@@ -312,7 +312,12 @@ export class DisseminationNode
     const ids = this.#digest;
     const syn = this.#syn;
     if (syn !== null && syn.ids === ids) return syn;
-    const shared = ids.length === 1 ? this.#digests.oneId(ids[0]!) : null;
+    const shared =
+      ids.length === 1
+        ? this.#digests.oneId(ids[0]!)
+        : ids.length === 0
+          ? this.#digests.empty
+          : null;
     this.#syn = shared !== null && shared.ids === ids ? shared.syn : { t: 'syn', ids };
     return this.#syn;
   }

@@ -9,7 +9,7 @@
  * second; a store that stays small costs one object, not a hash table, and stays in cache.
  */
 
-import type { DigestCache } from './digests.ts';
+import { type DigestCache, NO_IDS } from './digests.ts';
 import type { Item } from './messages.ts';
 
 export interface Entry {
@@ -23,8 +23,10 @@ export interface Entry {
 
 /** Below this size a linear scan beats building a Set. */
 const LINEAR_SCAN_MAX = 16;
-const NO_IDS: readonly string[] = Object.freeze([]);
 
+// Loops here are indexed, not `for…of`: these run for most deliveries of an epidemic, and
+// results that equal an input or the store's own id list are returned as that array (ids
+// lists are immutable) instead of a copy, so an exchange allocates little.
 export class ItemStore {
   #first: Entry | null = null;
   #map: Map<string, Entry> | null = null;
@@ -74,7 +76,7 @@ export class ItemStore {
   /** Number of ids in `ids` this store knows (ids assumed distinct). */
   countKnown(ids: readonly string[]): number {
     let known = 0;
-    for (const id of ids) if (this.has(id)) known++;
+    for (let i = 0; i < ids.length; i++) if (this.has(ids[i]!)) known++;
     return known;
   }
 
@@ -85,34 +87,51 @@ export class ItemStore {
 
   /** True when at least one item is still hot. */
   anyHot(): boolean {
-    for (const e of this.entries()) if (e.hot) return true;
+    if (this.#map === null) return this.#first !== null && this.#first.hot;
+    for (const e of this.#map.values()) if (e.hot) return true;
     return false;
   }
 
   /** The ids in `ids` that this store lacks (order kept, duplicates removed). */
-  lacking(ids: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const id of ids) if (!this.has(id) && !out.includes(id)) out.push(id);
-    return out;
+  lacking(ids: readonly string[]): readonly string[] {
+    // A single id lacked by an empty store is the whole answer: no copy.
+    if (ids.length === 1 && this.#first === null) return ids;
+    let out: string[] | null = null;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.has(id)) continue;
+      if (out === null) out = [id];
+      else if (!out.includes(id)) out.push(id);
+    }
+    return out ?? NO_IDS;
   }
 
   /** This store's ids that are not in `ids`. */
-  notIn(ids: readonly string[]): string[] {
-    const out: string[] = [];
+  notIn(ids: readonly string[]): readonly string[] {
+    const mine = this.#ids;
+    // Against an empty list, that is all of ours: our own (immutable) list.
+    if (ids.length === 0) return mine;
+    let out: string[] | null = null;
     if (ids.length <= LINEAR_SCAN_MAX) {
-      for (const id of this.#ids) if (!ids.includes(id)) out.push(id);
+      for (let i = 0; i < mine.length; i++) {
+        const id = mine[i]!;
+        if (!ids.includes(id)) (out ??= []).push(id);
+      }
     } else {
       const set = new Set(ids);
-      for (const id of this.#ids) if (!set.has(id)) out.push(id);
+      for (let i = 0; i < mine.length; i++) {
+        const id = mine[i]!;
+        if (!set.has(id)) (out ??= []).push(id);
+      }
     }
-    return out;
+    return out ?? NO_IDS;
   }
 
   /** The items among `ids` that this store has. */
   items(ids: readonly string[]): Item[] {
     const out: Item[] = [];
-    for (const id of ids) {
-      const e = this.get(id);
+    for (let i = 0; i < ids.length; i++) {
+      const e = this.get(ids[i]!);
       if (e !== undefined) out.push(e.item);
     }
     return out;
