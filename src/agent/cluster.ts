@@ -11,8 +11,9 @@
  *
  * The agent never reaches past this interface, so tests drive the HTTP layer and the
  * process glue with a fake cluster, and the real implementation (memberlist-cluster.ts)
- * can change without touching them. What is not here on purpose: user events, queries and
- * key management — the next version of the agent adds them as methods here first.
+ * can change without touching them. User events, queries, keys and counters are phrased
+ * in Serf's terms too (a user event is a name, a payload and a Lamport time; a query fans
+ * out to members matching filters and collects acks and responses until its deadline).
  */
 
 import type { HostPort } from '../net/address.ts';
@@ -66,4 +67,100 @@ export interface AgentCluster {
   shutdown(): Promise<void>;
   /** Subscribe to member events; returns the unsubscribe function. */
   onMemberEvent(listener: (event: MemberEvent) => void): () => void;
+}
+
+/**
+ * Events, queries, keys and counters: the services the agent's next version exposes. Kept
+ * apart from `AgentCluster` only until the memberlist implementation provides them; then
+ * `AgentCluster` extends this and the HTTP layer takes `AgentCluster` alone.
+ */
+export interface AgentClusterServices {
+  /**
+   * Broadcast a user event to every member (Serf's `serf event`). Resolves with its Lamport
+   * time. Rejects with a `ConfigError` on field `payload` when name + payload exceed the
+   * event size limit (Serf: 512 bytes), and on field `name` for an empty or oversized name.
+   */
+  sendEvent(name: string, payload: Uint8Array, coalesce: boolean): Promise<bigint>;
+  /** Subscribe to user events delivered to this node (once per event); returns unsubscribe. */
+  onUserEvent(listener: (event: UserEvent) => void): () => void;
+  /**
+   * Fan out a query (Serf's `serf query`) and report acks and responses as they arrive;
+   * resolves when the deadline passes (or `signal` aborts) with everything collected.
+   */
+  query(
+    params: QueryParams,
+    onReply?: (reply: QueryReply) => void,
+    signal?: AbortSignal,
+  ): Promise<QueryResult>;
+  /** Subscribe to queries addressed to this node; a listener may answer with `respond`. */
+  onQuery(listener: (query: IncomingQuery) => void): () => void;
+  /** The gossip keyring (base64 keys, primary first); empty when encryption is off. */
+  listKeys(): KeyringView;
+  /** Install, make primary, or remove a key on this node (base64). ConfigError on bad keys. */
+  installKey(key: string): Promise<void>;
+  useKey(key: string): Promise<void>;
+  removeKey(key: string): Promise<void>;
+  /** Counters and gauges for `/metrics` and `hearsay info`; cheap, called on every scrape. */
+  stats(): ClusterStats;
+}
+
+export interface UserEvent {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  readonly ltime: bigint;
+  readonly coalesce: boolean;
+}
+
+export interface QueryParams {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** Only these node names answer (empty: all). */
+  readonly filterNodes?: readonly string[];
+  /** Only nodes whose tag KEY matches the regular expression answer. */
+  readonly filterTags?: Readonly<Record<string, string>>;
+  readonly requestAck?: boolean;
+  /** Default: Serf's (gossip interval × query timeout multiplier × log(n)). */
+  readonly timeoutMs?: number;
+}
+
+export type QueryReply =
+  | { readonly type: 'ack'; readonly from: string }
+  | { readonly type: 'response'; readonly from: string; readonly payload: Uint8Array };
+
+export interface QueryResult {
+  readonly acks: readonly string[];
+  readonly responses: readonly { readonly from: string; readonly payload: Uint8Array }[];
+  readonly ltime: bigint;
+}
+
+export interface IncomingQuery {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  readonly from: string;
+  readonly ltime: bigint;
+  /** Answer (at most once, before the query's deadline); false when too late or too large. */
+  respond(payload: Uint8Array): boolean;
+}
+
+export interface KeyringView {
+  readonly primary: string | null;
+  readonly keys: readonly string[];
+}
+
+/** What `/metrics` exports; counters are totals since start. */
+export interface ClusterStats {
+  readonly membersByState: Readonly<Record<AgentMemberState, number>>;
+  readonly probes: { readonly ok: number; readonly failed: number };
+  readonly suspicions: number;
+  readonly messagesIn: Readonly<Record<string, number>>;
+  readonly messagesOut: Readonly<Record<string, number>>;
+  readonly bytesIn: Readonly<Record<string, number>>;
+  readonly bytesOut: Readonly<Record<string, number>>;
+  /** Dropped input by reason (error code or local reason). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Messages queued for gossip (memberlist's and Serf's queues together). */
+  readonly broadcastQueueDepth: number;
+  readonly userEvents: { readonly sent: number; readonly received: number };
+  readonly queries: { readonly sent: number; readonly received: number };
+  readonly healthScore: number;
 }
