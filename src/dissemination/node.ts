@@ -58,22 +58,24 @@ const MESSAGE_OVERHEAD_BYTES = 64;
 /** Scratch list for peer sampling; handlers never run concurrently, so one suffices. */
 const peersScratch: NodeId[] = [];
 
+/**
+ * A node *is* its item store (it extends `ItemStore`) so that the store's fields live in
+ * the node's own object: at 100,000 nodes every delivery lands on a random node, and each
+ * separate object it reads (node, store, entry) is a cache miss of its own. The store's
+ * methods are therefore visible on the node; hosts use `publish`, `knows`, `itemCount`
+ * and `infective`, which also emit the events and keep the digest current.
+ */
 export class DisseminationNode
+  extends ItemStore
   implements Protocol<DisseminationMsg, DisseminationTimer, DisseminationEvent>
 {
   readonly config: DisseminationConfig;
   readonly limits: DisseminationLimits;
-  // Field order is cache order: a delivery of an uneventful `syn` reads only `#ids`, so
-  // it and the other per-period fields come first, in this object (not in the store's),
-  // to keep a delivery at one cache miss.
-  /** The store's ids (`#store.ids()`), mirrored here after every add. */
-  #ids: readonly string[];
-  /** `#ids` cut to what one message may carry: this node's digest. */
+  /** `ids()` cut to what one message may carry: this node's digest. */
   #digest: readonly string[];
   #syn: SynMsg | null = null;
   /** Null when the budget is unlimited: nothing to count. */
   readonly #budget: MessageBudget | null;
-  readonly #store: ItemStore;
   readonly #digests: DigestCache;
 
   /** `digests` is shared by all nodes of a spec (see digests.ts). */
@@ -82,12 +84,11 @@ export class DisseminationNode
     limits: DisseminationLimits = DEFAULT_DISSEMINATION_LIMITS,
     digests: DigestCache = new DigestCache(),
   ) {
+    super(digests);
     this.config = config;
     this.limits = limits;
     this.#digests = digests;
-    this.#store = new ItemStore(digests);
-    this.#ids = this.#store.ids();
-    this.#digest = this.#ids;
+    this.#digest = this.ids();
     this.#budget =
       config.messageBudgetPerPeriod === Number.POSITIVE_INFINITY
         ? null
@@ -99,7 +100,7 @@ export class DisseminationNode
   /** Start spreading a new item from this node. Returns false if the id is already known. */
   publish(ctx: DisseminationContext, id: string, data: Uint8Array): boolean {
     const item: Item = { id, data, hops: 0 };
-    const entry = this.#store.add(item, this.config.ttl > 0, ctx.now);
+    const entry = this.add(item, this.config.ttl > 0, ctx.now);
     if (entry === null) return false;
     this.#stored();
     ctx.emit({ type: 'deliver', id, hops: 0, data });
@@ -107,17 +108,17 @@ export class DisseminationNode
   }
 
   knows(id: string): boolean {
-    return this.#store.has(id);
+    return this.has(id);
   }
 
   /** Number of items known. */
   get itemCount(): number {
-    return this.#store.size;
+    return this.size;
   }
 
   /** Whether this node is still actively spreading anything (SIR: infective). */
   get infective(): boolean {
-    return this.#store.anyHot();
+    return this.anyHot();
   }
 
   // --- host inputs ------------------------------------------------------------------
@@ -171,7 +172,7 @@ export class DisseminationNode
       case 'ack2':
         this.#receive(ctx, msg.items, null);
         if (msg.want.length > 0) {
-          const items = this.#forward(this.#store.items(msg.want));
+          const items = this.#forward(this.items(msg.want));
           if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
         }
         return;
@@ -238,35 +239,35 @@ export class DisseminationNode
     // ignores it (a peer running another variant may still ask for it).
     if (c.protocol !== 'rumor' || !needsFeedback(c.variant)) return;
     for (const id of msg.known) {
-      const e = this.#store.get(id);
+      const e = this.get(id);
       if (e?.hot) this.#countContact(ctx, e);
     }
   }
 
   #onPull(ctx: DisseminationContext, from: NodeId, msg: PullMsg): void {
-    const missing = this.#store.notIn(msg.ids);
+    const missing = this.notIn(msg.ids);
     if (missing.length === 0) return;
-    const items = this.#forward(this.#store.items(missing));
+    const items = this.#forward(this.items(missing));
     if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
   }
 
   #onSyn(ctx: DisseminationContext, from: NodeId, msg: SynMsg): void {
     // Fastest path: the sender's digest is our own shared array (digests.ts), so both
     // sides know the same ids; decided without reading the message's contents.
-    if (msg.ids === this.#ids) return;
+    if (msg.ids === this.ids()) return;
     // Fast path, and the common one once an epidemic is over: both sides know the same
     // ids. Decided without allocating; digests carry distinct ids.
-    const known = this.#store.countKnown(msg.ids);
-    if (known === msg.ids.length && known === this.#store.size) return;
-    const offer = this.#cap(this.#store.notIn(msg.ids));
-    const want = this.#cap(this.#store.lacking(msg.ids));
+    const known = this.countKnown(msg.ids);
+    if (known === msg.ids.length && known === this.size) return;
+    const offer = this.#cap(this.notIn(msg.ids));
+    const want = this.#cap(this.lacking(msg.ids));
     if (offer.length === 0 && want.length === 0) return;
     this.#send(ctx, from, { t: 'ack', offer, want } satisfies AckMsg);
   }
 
   #onAck(ctx: DisseminationContext, from: NodeId, msg: AckMsg): void {
-    const items = this.#forward(this.#store.items(msg.want));
-    const want = this.#store.lacking(msg.offer);
+    const items = this.#forward(this.items(msg.want));
+    const want = this.lacking(msg.offer);
     if (items.length === 0 && want.length === 0) return;
     this.#send(ctx, from, { t: 'ack2', items, want } satisfies Ack2Msg);
   }
@@ -280,7 +281,7 @@ export class DisseminationNode
   #receive(ctx: DisseminationContext, items: readonly Item[], known: string[] | null): void {
     const ttl = this.config.ttl;
     for (const item of items) {
-      const entry = this.#store.add(item, item.hops < ttl, ctx.now);
+      const entry = this.add(item, item.hops < ttl, ctx.now);
       if (entry !== null) {
         this.#stored();
         ctx.emit({ type: 'deliver', id: item.id, hops: item.hops, data: item.data });
@@ -289,7 +290,7 @@ export class DisseminationNode
         // Copies arriving at the same instant are concurrent: none of their senders
         // could have been the reason this node knew. In synchronous rounds this makes
         // feedback reflect the state at the start of the round, as in Demers' model.
-        if (this.#store.get(item.id)!.learnedAtMs < ctx.now) known?.push(item.id);
+        if (known !== null && this.get(item.id)!.learnedAtMs < ctx.now) known.push(item.id);
       }
     }
   }
@@ -324,14 +325,13 @@ export class DisseminationNode
 
   #hotEntries(): Entry[] {
     const out: Entry[] = [];
-    for (const e of this.#store.entries()) if (e.hot) out.push(e);
+    for (const e of this.entries()) if (e.hot) out.push(e);
     return out;
   }
 
   /** After an add: refresh the mirrored ids and the digest. */
   #stored(): void {
-    this.#ids = this.#store.ids();
-    this.#digest = this.#cap(this.#ids);
+    this.#digest = this.#cap(this.ids());
   }
 
   /** Cut an id list to what one message may carry. */
