@@ -92,7 +92,7 @@ export class ItemStore {
 
   /** True when at least one item is still hot. */
   anyHot(): boolean {
-    if (this.#map === null) return this.#first !== null && this.#first.hot;
+    if (this.#map === null) return this.#first?.hot === true;
     for (const e of this.#map.values()) if (e.hot) return true;
     return false;
   }
@@ -120,13 +120,17 @@ export class ItemStore {
     if (ids.length <= LINEAR_SCAN_MAX) {
       for (let i = 0; i < mine.length; i++) {
         const id = mine[i]!;
-        if (!ids.includes(id)) (out ??= []).push(id);
+        if (ids.includes(id)) continue;
+        if (out === null) out = [id];
+        else out.push(id);
       }
     } else {
       const set = new Set(ids);
       for (let i = 0; i < mine.length; i++) {
         const id = mine[i]!;
-        if (!set.has(id)) (out ??= []).push(id);
+        if (set.has(id)) continue;
+        if (out === null) out = [id];
+        else out.push(id);
       }
     }
     return out ?? NO_IDS;
