@@ -68,6 +68,8 @@ export interface TrialResult {
 
 /** Nodes described in a failed phase's diagnostics, at most. */
 const DIAGNOSED_NODES_MAX = 3;
+/** A join slower than this gets its slowest nodes, and what they lacked, reported. */
+const SLOW_JOIN_MS = 5_000;
 
 export interface IdleResult {
   readonly seconds: number;
@@ -126,6 +128,8 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
     const t0 = await cut.start(n);
     const upAt: (number | undefined)[] = new Array(n).fill(undefined);
     const joinedAt: (number | undefined)[] = new Array(n).fill(undefined);
+    /** Per node, what its last unconverged poll lacked: names a straggler's missing peers. */
+    const lastMissing: string[][] = names.map(() => []);
     const joinDeadline = t0 + o.joinDeadlineMs;
     while (joinedAt.some((t) => t === undefined) && performance.now() < joinDeadline) {
       await Promise.all(
@@ -137,7 +141,9 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
           upAt[i] ??= at;
           fp.note(name, list, at);
           const alive = new Set(list.filter((m) => m.status === 'alive').map((m) => m.name));
-          if (names.every((x) => alive.has(x))) joinedAt[i] = at;
+          const missing = names.filter((x) => !alive.has(x));
+          if (missing.length === 0) joinedAt[i] = at;
+          else lastMissing[i] = missing;
         }),
       );
       await sleep(o.joinPollMs);
@@ -236,16 +242,28 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
       }
     }
     const undetected = survivors.filter((i) => !detectedAt.has(i));
+    const diagnostics: string[] = [];
+    if (joinMs > SLOW_JOIN_MS) {
+      const slowest = names
+        .map((_, i) => i)
+        .sort((x, y) => joinedAt[y]! - joinedAt[x]!)
+        .slice(0, DIAGNOSED_NODES_MAX);
+      const about = (i: number): string => {
+        const lacked = lastMissing[i]!;
+        const shown = lacked.slice(0, 4).join(', ') + (lacked.length > 4 ? ', …' : '');
+        const atS = ((joinedAt[i]! - t0) / 1000).toFixed(2);
+        return `${names[i]} converged at ${atS} s, lacking ${lacked.length} (${shown}) until then`;
+      };
+      diagnostics.push(`slow join: ${slowest.map(about).join('; ')}`);
+    }
+    if (undetected.length > 0) {
+      diagnostics.push(
+        `detect: ${undetected.length} survivor(s) never listed ${victim} failed`,
+        ...undetected.slice(0, DIAGNOSED_NODES_MAX).map((i) => cut.describe?.(i) ?? names[i]!),
+      );
+    }
     return {
-      diagnostics:
-        undetected.length === 0
-          ? []
-          : [
-              `detect: ${undetected.length} survivor(s) never listed ${victim} failed`,
-              ...undetected
-                .slice(0, DIAGNOSED_NODES_MAX)
-                .map((i) => cut.describe?.(i) ?? names[i]!),
-            ],
+      diagnostics,
       nodes: n,
       joinMs,
       allUpMs,

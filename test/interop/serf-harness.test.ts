@@ -3,8 +3,9 @@
  *
  * Before hearsay nodes are tested against Serf, the harness must be shown to observe Serf
  * correctly: a cluster forms with everyone's tags, a SIGKILLed agent is marked `failed`, a
- * graceful leave shows as `left`, a user event arrives, and with `-encrypt` the cluster forms
- * while an agent without the key is refused. Agents use the LAN profile (the agent default)
+ * graceful leave shows as `left`, a user event arrives, with `-encrypt` the cluster forms
+ * while an agent without the key is refused, and a harness process that crashes takes its
+ * agents with it. Agents use the LAN profile (the agent default)
  * on 127.0.0.1, ports from the OS; every wait is a condition with a deadline.
  *
  * When `serf` is missing and scripts/install-serf.sh cannot install it, the Serf tests skip
@@ -12,7 +13,9 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   ensureSerf,
@@ -133,6 +136,49 @@ describe('Serf harness: three agents', { skip }, () => {
     });
     const seen = byName(await a!.members());
     assert.equal(seen.get(a!.name)?.status, 'alive');
+  });
+});
+
+/** True while `pid` names a process that has not exited (a zombie counts as exited). */
+function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('Serf harness: cleanup', { skip }, () => {
+  test('a process that dies of an uncaught error takes its agents and folders with it', async () => {
+    const agentUrl = new URL('../support/serf/agent.ts', import.meta.url).href;
+    // The child starts an agent, reports its PID and folder, then crashes without stop().
+    const script = `
+      const { startSerfAgent } = await import(${JSON.stringify(agentUrl)});
+      const a = await startSerfAgent({ name: 'orphan-candidate' });
+      console.log(JSON.stringify({ pid: a.pid, dir: a.dir }));
+      setTimeout(() => { throw new Error('simulated test crash'); }, 10);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.notEqual(code, 0, 'the child was meant to crash');
+    assert.match(err, /simulated test crash/);
+    const { pid, dir } = JSON.parse(out.trim().split('\n')[0]!) as { pid: number; dir: string };
+    assert.ok(pid > 0);
+    await waitFor(() => !alive(pid), {
+      deadlineMs: 10_000,
+      what: `serf agent pid ${pid} to be gone after its harness process crashed`,
+    });
+    assert.equal(existsSync(dir), false, `${dir} was left behind`);
   });
 });
 
