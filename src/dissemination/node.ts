@@ -55,6 +55,14 @@ const ITEM_OVERHEAD_BYTES = 16;
 /** Room kept for the envelope and array headers of a message. */
 const MESSAGE_OVERHEAD_BYTES = 64;
 
+/** The empty item list, shared by every message that carries no items. */
+const NO_ITEMS: readonly Item[] = [];
+
+/** Ids are ASCII in practice; 3 bytes per UTF-16 unit bounds any string. */
+function itemBytesBound(item: Item): number {
+  return item.id.length * 3 + item.data.length + ITEM_OVERHEAD_BYTES;
+}
+
 /** Scratch list for peer sampling; handlers never run concurrently, so one suffices. */
 const peersScratch: NodeId[] = [];
 
@@ -172,7 +180,7 @@ export class DisseminationNode
       case 'ack2':
         this.#receive(ctx, msg.items, null);
         if (msg.want.length > 0) {
-          const items = this.#forward(this.items(msg.want));
+          const items = this.#forwardIds(msg.want);
           if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
         }
         return;
@@ -247,7 +255,7 @@ export class DisseminationNode
   #onPull(ctx: DisseminationContext, from: NodeId, msg: PullMsg): void {
     const missing = this.notIn(msg.ids);
     if (missing.length === 0) return;
-    const items = this.#forward(this.items(missing));
+    const items = this.#forwardIds(missing);
     if (items.length > 0) this.#send(ctx, from, { t: 'items', items });
   }
 
@@ -266,7 +274,7 @@ export class DisseminationNode
   }
 
   #onAck(ctx: DisseminationContext, from: NodeId, msg: AckMsg): void {
-    const items = this.#forward(this.items(msg.want));
+    const items = this.#forwardIds(msg.want);
     const want = this.lacking(msg.offer);
     if (items.length === 0 && want.length === 0) return;
     this.#send(ctx, from, { t: 'ack2', items, want } satisfies Ack2Msg);
@@ -280,7 +288,8 @@ export class DisseminationNode
    */
   #receive(ctx: DisseminationContext, items: readonly Item[], known: string[] | null): void {
     const ttl = this.config.ttl;
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       const entry = this.add(item, item.hops < ttl, ctx.now);
       if (entry !== null) {
         this.#stored();
@@ -341,19 +350,46 @@ export class DisseminationNode
   }
 
   /** Copies with hops + 1, cut to the item count and packet size limits. */
-  #forward(items: readonly Item[]): Item[] {
-    const out: Item[] = [];
-    const bytesMax = this.limits.packetBytesMax - MESSAGE_OVERHEAD_BYTES;
+  #forward(items: readonly Item[]): readonly Item[] {
+    let out: Item[] | null = null;
     let bytes = 0;
-    for (const item of items) {
-      if (out.length === this.limits.itemsMax) break;
-      // Ids are ASCII in practice; 3 bytes per UTF-16 unit bounds any string.
-      const size = item.id.length * 3 + item.data.length + ITEM_OVERHEAD_BYTES;
-      if (bytes + size > bytesMax && out.length > 0) break;
-      bytes += size;
-      out.push({ id: item.id, data: item.data, hops: item.hops + 1 });
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      bytes = this.#fits(out, item, bytes);
+      if (bytes < 0) break;
+      const copy: Item = { id: item.id, data: item.data, hops: item.hops + 1 };
+      if (out === null) out = [copy];
+      else out.push(copy);
     }
-    return out;
+    return out ?? NO_ITEMS;
+  }
+
+  /** `#forward` of the items among `ids` this node has, without an intermediate list. */
+  #forwardIds(ids: readonly string[]): readonly Item[] {
+    let out: Item[] | null = null;
+    let bytes = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const e = this.get(ids[i]!);
+      if (e === undefined) continue;
+      const item = e.item;
+      bytes = this.#fits(out, item, bytes);
+      if (bytes < 0) break;
+      const copy: Item = { id: item.id, data: item.data, hops: item.hops + 1 };
+      if (out === null) out = [copy];
+      else out.push(copy);
+    }
+    return out ?? NO_ITEMS;
+  }
+
+  /**
+   * Bytes taken once `item` joins the `out` built so far (which holds `bytes`), or -1 if
+   * it must wait for a later message. The first item always fits (limits guarantee it).
+   */
+  #fits(out: readonly Item[] | null, item: Item, bytes: number): number {
+    if (out === null) return bytes + itemBytesBound(item);
+    if (out.length === this.limits.itemsMax) return -1;
+    const total = bytes + itemBytesBound(item);
+    return total > this.limits.packetBytesMax - MESSAGE_OVERHEAD_BYTES ? -1 : total;
   }
 
   #send(ctx: DisseminationContext, to: NodeId, msg: DisseminationMsg): void {

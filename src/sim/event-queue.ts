@@ -51,14 +51,14 @@ const I32_NEXT = 7;
 
 export class EventQueue {
   /** The slot pool: records of `SLOT_F64` doubles, viewed as doubles and as int32s. */
-  #f64 = new Float64Array(INITIAL_SLOTS * SLOT_F64);
-  #i32 = new Int32Array(this.#f64.buffer);
-  #kind = new Uint8Array(INITIAL_SLOTS);
+  #f64: Float64Array;
+  #i32: Int32Array;
+  #kind: Uint8Array;
   /** DELIVER: the message; CONTROL: the callback. */
   // Filled, never holey: a large holey array can fall into V8's slow dictionary mode.
-  #payload: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill(null);
-  #capacity = INITIAL_SLOTS;
-  #free = new Int32Array(INITIAL_SLOTS);
+  #payload: unknown[];
+  #capacity: number;
+  #free: Int32Array;
   #freeCount = 0;
   #slotsUsed = 0;
 
@@ -85,6 +85,21 @@ export class EventQueue {
   #nextSeq = 0;
   /** The time of the event most recently popped: the simulator's clock. */
   now = 0;
+
+  /**
+   * `slotsHint`: how many events are expected to be pending at once (the pool still grows
+   * past it); sizing it up front saves the copies of growing by doubling.
+   */
+  constructor(slotsHint = INITIAL_SLOTS) {
+    const slots = Math.max(INITIAL_SLOTS, Math.ceil(slotsHint));
+    this.#f64 = new Float64Array(slots * SLOT_F64);
+    this.#i32 = new Int32Array(this.#f64.buffer);
+    this.#kind = new Uint8Array(slots);
+    this.#payload = [];
+    for (let i = 0; i < slots; i++) this.#payload.push(null);
+    this.#capacity = slots;
+    this.#free = new Int32Array(slots);
+  }
 
   get size(): number {
     return this.#futureCount + this.#fifoCount;

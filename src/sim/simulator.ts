@@ -173,7 +173,7 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
   };
   readonly protocols: P[];
 
-  readonly #queue = new EventQueue();
+  readonly #queue: EventQueue;
   readonly #ctx: SimContext<M, T, E>;
   readonly #netRng: Rng;
   readonly #up: Uint8Array;
@@ -182,7 +182,8 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
   readonly #onEvent: ((node: NodeId, event: E, now: number) => void) | undefined;
   readonly #trace = new TraceHash();
   readonly #traceEvents: boolean;
-  readonly #eventTypeCodes = new Map<string, number>();
+  /** Event types in first-seen order; the index is the code folded into the trace. */
+  readonly #eventTypes: string[] = [];
   #network: NetworkModel;
   #uplinkFreeAt: Float64Array | null = null;
   /** Partition side per node; nodes on different sides cannot reach each other. */
@@ -197,6 +198,8 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
     this.n = opts.nodes;
     this.seed = opts.seed;
     this.spec = opts.spec;
+    // Typically pending at once: each node's periodic timer plus a message in flight.
+    this.#queue = new EventQueue(2 * this.n);
     const root = new Rng(opts.seed);
     const protoRng = root.fork();
     this.#netRng = root.fork();
@@ -430,11 +433,10 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
   /** @internal */
   emitted(node: NodeId, event: E): void {
     if (this.#traceEvents) {
-      let code = this.#eventTypeCodes.get(event.type);
-      if (code === undefined) {
-        code = this.#eventTypeCodes.size;
-        this.#eventTypeCodes.set(event.type, code);
-      }
+      // A protocol has a handful of event types: a scan beats a Map probe.
+      const types = this.#eventTypes;
+      let code = types.indexOf(event.type);
+      if (code < 0) code = types.push(event.type) - 1;
       this.#trace.int(0x5e000000 | code);
     }
     this.#onEvent?.(node, event, this.#queue.now);
