@@ -47,7 +47,14 @@ export interface MemberEvent {
   readonly member: AgentMember;
 }
 
-export interface AgentCluster {
+/** Serf's three Lamport clocks (member intents, user events, queries): the next times to stamp. */
+export interface LamportClocks {
+  readonly member: bigint;
+  readonly event: bigint;
+  readonly query: bigint;
+}
+
+export interface AgentCluster extends AgentClusterServices {
   /** The gossip address actually bound (port 0 resolved), UDP and TCP alike. */
   readonly bound: HostPort;
   /** The address peers reach us at (what other agents pass to `--join`). */
@@ -67,12 +74,18 @@ export interface AgentCluster {
   shutdown(): Promise<void>;
   /** Subscribe to member events; returns the unsubscribe function. */
   onMemberEvent(listener: (event: MemberEvent) => void): () => void;
+  /**
+   * The clocks to save in the data directory's snapshot, and to restore from it before the
+   * first join (so a restarted node does not deliver old events again). Optional: a
+   * cluster without Lamport clocks (a test's fake) has no snapshot of them.
+   */
+  clocks?(): LamportClocks;
+  restoreClocks?(clocks: LamportClocks): void;
 }
 
 /**
- * Events, queries, keys and counters: the services the agent's next version exposes. Kept
- * apart from `AgentCluster` only until the memberlist implementation provides them; then
- * `AgentCluster` extends this and the HTTP layer takes `AgentCluster` alone.
+ * Events, queries, keys and counters: the services beyond membership. `AgentCluster`
+ * extends this, so the HTTP layer, the CLI and the dashboard take `AgentCluster` alone.
  */
 export interface AgentClusterServices {
   /**

@@ -33,6 +33,7 @@ import { interfaceAddress } from '../net/memberlist/endpoints.ts';
 import { MemberlistHost, type StreamFailure } from '../net/memberlist/host.ts';
 import { endpointText, ipBytes, ipText } from '../net/memberlist/ip.ts';
 import { JoinError, type SeedFailure } from '../net/memberlist/join-error.ts';
+import { keyFromBase64 } from '../net/security/keyring.ts';
 import { encryptionOverheadBytes } from '../net/security/seal.ts';
 import type { HostLogger } from '../net/udp-host.ts';
 import { serfConfig } from '../serf/config.ts';
@@ -41,9 +42,23 @@ import type { SerfMember } from '../serf/events.ts';
 import { SerfNode } from '../serf/node.ts';
 import { SERF_NODE_TIMERS } from '../serf/spec.ts';
 import type { ClusterFactory } from './agent.ts';
-import type { AgentCluster, AgentMember, MemberEvent } from './cluster.ts';
+import type {
+  AgentCluster,
+  AgentMember,
+  ClusterStats,
+  IncomingQuery,
+  KeyringView,
+  LamportClocks,
+  MemberEvent,
+  QueryParams,
+  QueryReply,
+  QueryResult,
+  UserEvent,
+} from './cluster.ts';
+import { type AgentCounters, clusterStatsOf } from './cluster-stats.ts';
 import { type AgentConfig, formatHostPort, type HostPort } from './config.ts';
 import type { AgentLogger } from './log.ts';
+import { QueryCollector } from './query-collector.ts';
 
 type SerfHost = MemberlistHost<SwimTimer | SerfTimer, SerfNodeEvent, SerfNode>;
 
@@ -145,10 +160,17 @@ export class MemberlistCluster implements AgentCluster {
   #leaveWaiter: ((o: LeaveOutcome) => void) | undefined;
   #leaving: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
+  readonly #userListeners = new Set<(event: UserEvent) => void>();
+  readonly #queryListeners = new Set<(query: IncomingQuery) => void>();
+  readonly #queries: QueryCollector;
+  readonly #counters: AgentCounters = { eventsSent: 0, queriesSent: 0 };
 
   constructor(host: SerfHost, logger: AgentLogger) {
     this.#host = host;
     this.#logger = logger;
+    this.#queries = new QueryCollector(host.protocol.config.openQueriesMax, (err) =>
+      logger.error({ err }, 'a query reply listener threw'),
+    );
     this.bound = host.address;
     this.advertise = { host: ipText(host.advertise.ip), port: host.advertise.port };
     for (const m of host.protocol.members()) this.#pin(m);
@@ -291,8 +313,155 @@ export class MemberlistCluster implements AgentCluster {
       this.#shutdown = this.#host.stop();
       this.#joinWaiter?.({ type: 'closed' });
       this.#leaveWaiter?.({ type: 'closed' });
+      this.#queries.closeAll();
     }
     return this.#shutdown;
+  }
+
+  // ── user events ────────────────────────────────────────────────────────────────────
+
+  async sendEvent(name: string, payload: Uint8Array, coalesce: boolean): Promise<bigint> {
+    if (name.length === 0) throw new ConfigError('name', 'must be a non-empty event name');
+    this.#assertRunning('sendEvent');
+    let ltime = 0n;
+    try {
+      this.#host.invoke((node, ctx) => {
+        ltime = node.eventClock.time();
+        node.sendEvent(ctx, name, payload, coalesce);
+      });
+    } catch (err) {
+      // The Serf layer names its argument `userEvent`; the seam names the part a caller sets.
+      if (err instanceof ConfigError && err.field === 'userEvent') {
+        throw new ConfigError(
+          'payload',
+          `is too large: ${detailOf(err)} (Serf's user event limit)`,
+        );
+      }
+      throw err;
+    }
+    this.#counters.eventsSent++;
+    return ltime;
+  }
+
+  onUserEvent(listener: (event: UserEvent) => void): () => void {
+    this.#userListeners.add(listener);
+    return () => this.#userListeners.delete(listener);
+  }
+
+  // ── queries ────────────────────────────────────────────────────────────────────────
+
+  async query(
+    params: QueryParams,
+    onReply?: (reply: QueryReply) => void,
+    signal?: AbortSignal,
+  ): Promise<QueryResult> {
+    checkQueryParams(params);
+    this.#assertRunning('query');
+    let result: Promise<QueryResult> | undefined;
+    try {
+      this.#host.invoke((node, ctx) => {
+        const q = node.query(ctx, params.name, params.payload, {
+          filterNodes: params.filterNodes,
+          filterTags: params.filterTags,
+          requestAck: params.requestAck,
+          timeoutMs: params.timeoutMs,
+        });
+        // Registered before this call's events (our own ack among them) are flushed.
+        result = this.#queries.track(q.ltime, q.id, q.deadlineMs - ctx.now, onReply, signal);
+      });
+    } catch (err) {
+      if (err instanceof ConfigError && err.field === 'query') {
+        throw new ConfigError('payload', `is too large: ${detailOf(err)}`);
+      }
+      throw err;
+    }
+    this.#counters.queriesSent++;
+    return result!;
+  }
+
+  onQuery(listener: (query: IncomingQuery) => void): () => void {
+    this.#queryListeners.add(listener);
+    return () => this.#queryListeners.delete(listener);
+  }
+
+  // ── keys ───────────────────────────────────────────────────────────────────────────
+
+  listKeys(): KeyringView {
+    const keys = this.#host.keys().map((k) => Buffer.from(k).toString('base64'));
+    return { primary: keys[0] ?? null, keys };
+  }
+
+  async installKey(key: string): Promise<void> {
+    this.#host.installKey(keyFromBase64(key.trim(), 'key'));
+    this.#logger.info({ keys: this.#host.keys().length }, 'gossip key installed');
+  }
+
+  async useKey(key: string): Promise<void> {
+    this.#host.useKey(keyFromBase64(key.trim(), 'key'));
+    this.#logger.info('gossip primary key changed');
+  }
+
+  async removeKey(key: string): Promise<void> {
+    this.#host.removeKey(keyFromBase64(key.trim(), 'key'));
+    this.#logger.info({ keys: this.#host.keys().length }, 'gossip key removed');
+  }
+
+  // ── counters and clocks ────────────────────────────────────────────────────────────
+
+  stats(): ClusterStats {
+    const node = this.#host.protocol;
+    return clusterStatsOf({
+      members: this.members(),
+      host: this.#host.stats(),
+      swimDropped: node.swim.dropped,
+      serf: node.stats,
+      serfQueries: node.queryStats,
+      broadcastQueueDepth: node.swim.broadcastsQueued() + node.broadcastsQueued(),
+      healthScore: node.swim.healthScore(),
+      counters: this.#counters,
+    });
+  }
+
+  clocks(): LamportClocks {
+    const node = this.#host.protocol;
+    return {
+      member: node.clock.time(),
+      event: node.eventClock.time(),
+      query: node.queryClock.time(),
+    };
+  }
+
+  restoreClocks(clocks: LamportClocks): void {
+    this.#host.protocol.restoreClocks(clocks);
+  }
+
+  #assertRunning(what: string): void {
+    if (this.#shutdown !== undefined || !this.#host.running) {
+      throw new Error(`${what}: the member is shut down`);
+    }
+  }
+
+  #incomingQuery(e: Extract<SerfNodeEvent, { type: 'query' }>): IncomingQuery {
+    return {
+      name: e.name,
+      payload: e.payload ?? EMPTY,
+      from: e.sourceNode,
+      ltime: e.ltime,
+      respond: (payload) => {
+        if (!this.#host.running) return false;
+        try {
+          this.#host.invoke((node, ctx) => node.respond(ctx, e.key, payload));
+          return true;
+        } catch (err) {
+          // Too late, answered already, or too large: the seam says false.
+          if (err instanceof ConfigError) {
+            this.#logger.debug({ query: e.name, reason: detailOf(err) }, 'query answer not sent');
+            return false;
+          }
+          throw err;
+        }
+      },
+    };
   }
 
   /** @internal From the host. */
@@ -333,6 +502,32 @@ export class MemberlistCluster implements AgentCluster {
       case 'serf-bad-input':
         this.#logger.debug({ event: e.type, source: e.source, code: e.code }, e.message);
         return;
+      case 'user-event': {
+        const event: UserEvent = {
+          name: e.name,
+          payload: e.payload ?? EMPTY,
+          ltime: e.ltime,
+          coalesce: e.coalesce,
+        };
+        this.#fanOut(this.#userListeners, event, 'user-event');
+        return;
+      }
+      case 'query':
+        this.#fanOut(this.#queryListeners, this.#incomingQuery(e), 'query');
+        return;
+      case 'query-ack':
+      case 'query-response':
+        this.#queries.answer(e);
+        return;
+      case 'query-done':
+        this.#queries.done(e.ltime, e.id);
+        return;
+      case 'serf-conflict-lost':
+        this.#logger.error(
+          { event: e.type, matching: e.matching, responses: e.responses },
+          'another node holds this name and the cluster sided with it: this member stopped (as Serf does); restart it with another --name',
+        );
+        return;
       default:
         if (this.#logger.isLevelEnabled('trace')) this.#logger.trace({ event: e }, e.type);
     }
@@ -344,12 +539,16 @@ export class MemberlistCluster implements AgentCluster {
   }
 
   #emit(event: MemberEvent): void {
-    for (const listener of [...this.#listeners]) {
+    this.#fanOut(this.#listeners, event, event.type);
+  }
+
+  #fanOut<V>(listeners: ReadonlySet<(v: V) => void>, value: V, what: string): void {
+    for (const listener of [...listeners]) {
       try {
-        listener(event);
+        listener(value);
       } catch (err) {
         // A listener's bug must not stop the member.
-        this.#logger.error({ err }, `a ${event.type} listener threw`);
+        this.#logger.error({ err }, `a ${what} listener threw`);
       }
     }
   }
@@ -371,6 +570,43 @@ export class MemberlistCluster implements AgentCluster {
     if (id === undefined) return;
     this.#host.addresses.unpin(id);
     this.#pinned.delete(name);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A ConfigError's message without its `field: ` prefix. */
+function detailOf(err: ConfigError): string {
+  const prefix = `${err.field}: `;
+  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+}
+
+/** Serf's `_serf_` prefix: its own queries; a user may send only a payload-less ping. */
+const INTERNAL_QUERY_PREFIX = '_serf_';
+/** Longest query timeout we ask for (the Serf layer clamps peers' to the same hour). */
+export const QUERY_TIMEOUT_MS_MAX = 3_600_000;
+
+/** The seam's query arguments, checked with the field a caller set. */
+function checkQueryParams(p: QueryParams): void {
+  if (p.name.length === 0) throw new ConfigError('name', 'must be a non-empty query name');
+  if (
+    p.name.startsWith(INTERNAL_QUERY_PREFIX) &&
+    !(p.name === '_serf_ping' && p.payload.length === 0)
+  ) {
+    throw new ConfigError(
+      'name',
+      `must not start with ${INTERNAL_QUERY_PREFIX} (Serf's own queries)`,
+    );
+  }
+  const t = p.timeoutMs;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0 && t <= QUERY_TIMEOUT_MS_MAX)) {
+    throw new ConfigError('timeoutMs', `must be in (0, ${QUERY_TIMEOUT_MS_MAX}] ms, got ${t}`);
+  }
+  for (const node of p.filterNodes ?? []) {
+    if (node.length === 0) throw new ConfigError('filterNodes', 'must not contain an empty name');
+  }
+  for (const tag of Object.keys(p.filterTags ?? {})) {
+    if (tag.length === 0) throw new ConfigError('filterTags', 'must not contain an empty tag name');
   }
 }
 

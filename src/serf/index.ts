@@ -29,6 +29,7 @@ export type {
 } from './events.ts';
 export { type SerfDeps, SerfNode, type SerfState, type SerfStats } from './node.ts';
 export type { QueryParams } from './queries.ts';
+export type { QueryStats } from './query-engine.ts';
 export {
   SERF_NODE_TIMERS,
   type SerfNodeConfig,

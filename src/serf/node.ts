@@ -250,6 +250,26 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   }
 
   /**
+   * Restores the three Lamport clocks a previous run of this node saved (Serf's snapshot):
+   * each clock witnesses its saved time, and user events and queries older than the saved
+   * times are no longer delivered, so a restarted node does not run old events' handlers
+   * again when gossip or push/pull brings them back. Call before `join`.
+   */
+  restoreClocks(clocks: {
+    readonly member: bigint;
+    readonly event: bigint;
+    readonly query: bigint;
+  }): void {
+    // A saved time is the clock's value, the next time to stamp: witnessing t − 1 makes
+    // the clock at least t, and everything stamped before it is old.
+    if (clocks.member > 0n) this.clock.witness(clocks.member - 1n);
+    if (clocks.event > 0n) this.eventClock.witness(clocks.event - 1n);
+    if (clocks.query > 0n) this.queryClock.witness(clocks.query - 1n);
+    if (clocks.event > this.#userEvents.minTime) this.#userEvents.minTime = clocks.event;
+    this.#queries.raiseMinTime(clocks.query);
+  }
+
+  /**
    * Sends a user event to every member (and delivers it here first). `coalesce` lets
    * receiving agents merge bursts of the same name. Throws `ConfigError('userEvent')` when
    * name + payload, or the encoded event, exceed `userEventSizeLimitBytes`.
@@ -364,6 +384,11 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
 
   localMember(): SerfMember | undefined {
     return this.member(this.config.name);
+  }
+
+  /** Messages waiting in Serf's three broadcast queues (intents, queries, events). */
+  broadcastsQueued(): number {
+    return this.#intentQueue.size + this.#queryQueue.size + this.#eventQueue.size;
   }
 
   // --- the delegate --------------------------------------------------------------------

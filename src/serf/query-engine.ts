@@ -120,6 +120,11 @@ export class QueryEngine {
     return this.#pending.size;
   }
 
+  /** Queries older than `t` are no longer processed (a restart restoring its query clock). */
+  raiseMinTime(t: bigint): void {
+    if (t > this.#log.minTime) this.#log.minTime = t;
+  }
+
   /**
    * Asks a query of the application (`internal` for Serf's own). Throws `ConfigError('query')`
    * for a bad argument or an oversize query, `RemoteError(HEARSAY_ERR_QUEUE_FULL)` when too
