@@ -28,6 +28,8 @@ export interface AgentDeps {
   readonly createCluster: ClusterFactory;
   readonly logger: AgentLogger;
   readonly httpLimits?: HttpLimits;
+  /** `POST /v1/leave` was answered: leave and stop, as on a signal (run.ts). */
+  readonly onLeaveRequested?: () => void;
 }
 
 /** The agent could not do what it was started to do; `message` is one line for a person. */
@@ -87,7 +89,13 @@ export class Agent {
         { cause: err },
       );
     }
-    const app = buildHttpServer({ cluster, logger, limits: deps.httpLimits });
+    const app = buildHttpServer({
+      cluster,
+      logger,
+      limits: deps.httpLimits,
+      token: config.httpToken,
+      requestLeave: deps.onLeaveRequested,
+    });
     let http: HostPort;
     try {
       http = await listenHttp(app, config.http);

@@ -58,8 +58,10 @@ export interface AgentConfig {
   /** AES key (16, 24 or 32 bytes) every member shares, or null for a plaintext cluster. */
   readonly encryptKey: Uint8Array | null;
   readonly profile: Profile;
-  /** Where the HTTP API listens; loopback by default, since it has no authentication. */
+  /** Where the HTTP API listens; loopback by default. */
   readonly http: HostPort;
+  /** Bearer token the HTTP API requires (`Authorization: Bearer …`), or null for none. */
+  readonly httpToken: string | null;
   readonly logLevel: LogLevel;
   /** pino's JSON lines instead of the human-readable form. */
   readonly logJson: boolean;
@@ -75,6 +77,10 @@ export const NODE_NAME_BYTES_MAX = 128;
 export const JOIN_ADDRESSES_MAX = 64;
 /** Tags per node; the 512-byte meta limit allows fewer short ones anyway. */
 export const TAGS_MAX = 64;
+/** An HTTP token shorter than this is guessable; `hearsay keygen` prints 44 characters. */
+export const HTTP_TOKEN_CHARS_MIN = 16;
+/** Bounded so the header that carries it stays small. */
+export const HTTP_TOKEN_CHARS_MAX = 512;
 
 /** A configuration value is invalid; `field` names it as its source does (`--bind`). */
 export class AgentConfigError extends ConfigError {
@@ -101,6 +107,7 @@ interface Draft {
   encryptKey: Uint8Array | null;
   profile: Profile;
   http: HostPort;
+  httpToken: string | null;
   logLevel: LogLevel;
   logJson: boolean;
 }
@@ -124,6 +131,9 @@ const ACCEPTS_KEY = 'a base64 AES key of 16, 24 or 32 bytes (as `serf keygen` pr
 const ACCEPTS_ADVERTISE =
   'IPV4 or IPV4:PORT, a specific address (not 0.0.0.0), PORT in [0, 65535] (0: the bound port)';
 const ACCEPTS_BIND = 'IPV4:PORT with PORT in [0, 65535] (0 picks a free port)';
+const ACCEPTS_HTTP_TOKEN = `${HTTP_TOKEN_CHARS_MIN} to ${HTTP_TOKEN_CHARS_MAX} visible ASCII characters (e.g. from \`hearsay keygen\`)`;
+/** Visible ASCII: what an `Authorization` header carries without escaping. */
+const HTTP_TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 
 export function parseHostPort(
   field: string,
@@ -299,10 +309,31 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
     'http',
     'HOST:PORT',
     ACCEPTS_BIND,
-    'address of the HTTP API (GET /v1/members); keep it on loopback: it has no authentication',
+    'address of the HTTP API; keep it on loopback unless --http-token is set',
     AGENT_HTTP_DEFAULT,
     (d, raw, f) => {
       d.http = parseHostPort(f, raw, true);
+    },
+  ),
+  setting(
+    'http-token',
+    'TOKEN',
+    ACCEPTS_HTTP_TOKEN,
+    'require `Authorization: Bearer TOKEN` on every API request (the dashboard page itself stays open)',
+    'none: no authentication',
+    (d, raw, f) => {
+      if (
+        raw.length < HTTP_TOKEN_CHARS_MIN ||
+        raw.length > HTTP_TOKEN_CHARS_MAX ||
+        !HTTP_TOKEN_PATTERN.test(raw)
+      ) {
+        // Like --encrypt, the value is not echoed: it is a secret, and messages reach logs.
+        throw new AgentConfigError(
+          f,
+          `must be ${ACCEPTS_HTTP_TOKEN}, got ${raw.length} characters that are not one`,
+        );
+      }
+      d.httpToken = raw;
     },
   ),
   setting(
@@ -363,6 +394,7 @@ export function agentConfigFrom(raw: RawAgentSettings, nameOf: FieldNamer = flag
     encryptKey: null,
     profile: 'lan',
     http: parseHostPort('http', AGENT_HTTP_DEFAULT, true),
+    httpToken: null,
     logLevel: 'info',
     logJson: false,
   };
@@ -411,6 +443,7 @@ function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
     encryptKey: d.encryptKey,
     profile: d.profile,
     http: d.http,
+    httpToken: d.httpToken,
     logLevel: d.logLevel,
     logJson: d.logJson,
   });

@@ -9,8 +9,9 @@
  *      (port 0 resolved), so a harness learns where to join (`advertise`) and what to
  *      query without parsing logs;
  *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line);
- *   5. run until a signal: leave gracefully (bounded by `leaveTimeoutMs`), shut down,
- *      resolve. A second signal during the leave skips the rest of the wait, as Serf does.
+ *   5. run until a signal or `POST /v1/leave`: leave gracefully (bounded by
+ *      `leaveTimeoutMs`), shut down, resolve. A second signal during the leave skips the
+ *      rest of the wait, as Serf does.
  *
  * Failures to start or join are `AgentFailure`s, one line each; the CLI prints them and
  * exits 1. Logs go to stderr (log.ts); stdout carries only the `listening` line.
@@ -94,6 +95,13 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
       createCluster: options.createCluster,
       logger,
       httpLimits: options.httpLimits,
+      // POST /v1/leave takes the path of a first signal; a signal after it forces the stop.
+      onLeaveRequested: () => {
+        if (stopRequested.signal.aborted) return;
+        signals += 1;
+        logger.info('leave requested over HTTP');
+        stopRequested.abort(new AgentFailure('agent: stopped by POST /v1/leave'));
+      },
     });
     try {
       io.writeLine(

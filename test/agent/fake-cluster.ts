@@ -2,8 +2,13 @@
  * An in-memory `AgentCluster` for tests of the layers above it (HTTP API, process glue,
  * `hearsay members`): members are whatever the test puts in, events fire when the test
  * says, and every call is recorded so tests can check the order (leave before shutdown).
+ *
+ * Also the shared helpers of the HTTP tests: an app over a fake cluster (`httpSetup`) and a
+ * reader of server-sent events over a real socket (`openSse`).
  */
 
+import { type IncomingHttpHeaders, request } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type {
   AgentCluster,
   AgentClusterServices,
@@ -18,6 +23,9 @@ import type {
   UserEvent,
 } from '../../src/agent/cluster.ts';
 import type { HostPort } from '../../src/agent/config.ts';
+import { buildHttpServer, type HttpServerOptions } from '../../src/agent/http/server.ts';
+import { createAgentLogger } from '../../src/agent/log.ts';
+import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 
 /** Serf's limit on a user event's name plus payload. */
@@ -43,8 +51,11 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
     this.membersList = [self, ...others];
   }
 
+  /** When set, what `local()` answers (a node that is leaving, say). */
+  localOverride: AgentMember | null = null;
+
   local(): AgentMember {
-    return this.#self;
+    return this.localOverride ?? this.#self;
   }
 
   members(): AgentMember[] {
@@ -75,6 +86,16 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
     for (const l of this.#listeners) l(event);
   }
 
+  /** Deliver a user event from elsewhere to this node's listeners. */
+  fireUserEvent(event: UserEvent): void {
+    for (const l of this.#userListeners) l(event);
+  }
+
+  /** Listeners of user events, member events and queries: what an idle server holds. */
+  get serviceListenerCount(): number {
+    return this.#userListeners.size + this.#listeners.size + this.#queryListeners.size;
+  }
+
   get listenerCount(): number {
     return this.#listeners.size;
   }
@@ -86,6 +107,17 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
   #ltime = 0n;
   /** Replies a query gets, in order (default: an ack and a response from the local node). */
   answers: QueryReply[] | null = null;
+  /** When set, what `query` does instead (replies over time, a refusal, a wait on the signal). */
+  queryImpl:
+    | ((
+        params: QueryParams,
+        onReply: ((reply: QueryReply) => void) | undefined,
+        signal: AbortSignal | undefined,
+      ) => Promise<QueryResult>)
+    | null = null;
+  /** Every event sent and query asked, in order. */
+  readonly sentEvents: UserEvent[] = [];
+  readonly askedQueries: QueryParams[] = [];
   keyring: { primary: string | null; keys: string[] } = { primary: null, keys: [] };
   statsValue: ClusterStats = emptyStats();
 
@@ -97,6 +129,7 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
     }
     this.#ltime++;
     const e: UserEvent = { name, payload, ltime: this.#ltime, coalesce };
+    this.sentEvents.push(e);
     for (const l of this.#userListeners) l(e);
     return e.ltime;
   }
@@ -109,9 +142,11 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
   async query(
     params: QueryParams,
     onReply?: (reply: QueryReply) => void,
-    _signal?: AbortSignal,
+    signal?: AbortSignal,
   ): Promise<QueryResult> {
     this.calls.push(`query ${params.name}`);
+    this.askedQueries.push(params);
+    if (this.queryImpl !== null) return this.queryImpl(params, onReply, signal);
     this.#ltime++;
     const replies = this.answers ?? [
       { type: 'ack', from: this.#self.name },
@@ -213,4 +248,132 @@ export function logSink(): { readonly lines: string[]; write(text: string): void
       lines.push(text);
     },
   };
+}
+
+export interface HttpSetup {
+  readonly app: FastifyInstance;
+  readonly cluster: FakeCluster;
+  readonly sink: { readonly lines: string[] };
+  readonly metrics: AgentMetrics;
+}
+
+/** An HTTP app over a fake cluster (self `m-self`, tag role=web), logging JSON to a sink. */
+export function httpSetup(
+  others: AgentMember[] = [],
+  options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
+): HttpSetup {
+  const sink = logSink();
+  const logger = createAgentLogger({
+    level: 'debug',
+    json: true,
+    nodeName: 'a',
+    write: sink.write,
+  });
+  const cluster = new FakeCluster(member('m-self', 7946, 'alive', { role: 'web' }), others);
+  const metrics =
+    options.metrics ?? new AgentMetrics({ stats: () => cluster.stats(), defaultMetrics: false });
+  const app = buildHttpServer({ cluster, logger, ...options, metrics });
+  return { app, cluster, sink, metrics };
+}
+
+export interface SseMessage {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export interface SseConnection {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Messages so far, in order. */
+  readonly messages: SseMessage[];
+  /** Comment lines so far (`: heartbeat`), without the colon. */
+  readonly comments: string[];
+  /** The raw text received. */
+  text(): string;
+  /** Resolves once `test()` holds (checked on each chunk); rejects after `timeoutMs`. */
+  until(test: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Resolves when the server ends the response. */
+  readonly ended: Promise<void>;
+  close(): void;
+}
+
+/** Parse complete SSE blocks out of `buffer`; returns what is left. */
+function parseSse(buffer: string, messages: SseMessage[], comments: string[]): string {
+  let rest = buffer;
+  for (let end = rest.indexOf('\n\n'); end >= 0; end = rest.indexOf('\n\n')) {
+    const block = rest.slice(0, end);
+    rest = rest.slice(end + 2);
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) comments.push(line.slice(1).trim());
+      else if (line.startsWith('event: ')) event = line.slice(7);
+      else if (line.startsWith('data: ')) data.push(line.slice(6));
+    }
+    if (data.length > 0) messages.push({ event, data: JSON.parse(data.join('\n')) });
+  }
+  return rest;
+}
+
+/** Open a request whose answer is an event stream, on a real socket. */
+export function openSse(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<SseConnection> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { accept: 'text/event-stream', ...options.headers },
+      },
+      (res) => {
+        const messages: SseMessage[] = [];
+        const comments: string[] = [];
+        let raw = '';
+        let pending = '';
+        const waiters = new Set<() => void>();
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          raw += chunk;
+          pending = parseSse(pending + chunk, messages, comments);
+          for (const w of [...waiters]) w();
+        });
+        const ended = new Promise<void>((done) => {
+          res.on('end', () => done());
+          res.on('close', () => done());
+        });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          messages,
+          comments,
+          text: () => raw,
+          ended,
+          until(test, timeoutMs = 5_000) {
+            if (test()) return Promise.resolve();
+            return new Promise<void>((ok, fail) => {
+              const timer = setTimeout(() => {
+                waiters.delete(check);
+                fail(new Error(`SSE condition not met within ${timeoutMs} ms; got ${raw}`));
+              }, timeoutMs);
+              const check = () => {
+                if (!test()) return;
+                clearTimeout(timer);
+                waiters.delete(check);
+                ok();
+              };
+              waiters.add(check);
+            });
+          },
+          close: () => req.destroy(),
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

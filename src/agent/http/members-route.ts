@@ -1,6 +1,8 @@
 /**
  * `GET /v1/members`: every member this agent knows, itself included, as a JSON array of
- * `{name, addr, port, tags, state}` sorted by name (a stable order for people and diffs).
+ * `{name, addr, port, tags, state}` sorted by name (a stable order for people and diffs),
+ * optionally filtered by `status`, `name` and `tag` as `serf members` filters
+ * (member-filter.ts).
  *
  * The response schema is the API's contract: fastify serializes with it (so a field the
  * cluster adds later does not leak out unannounced) and docs/agent.md shows the same shape.
@@ -8,6 +10,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { type AgentCluster, type AgentMember, MEMBER_STATES } from '../cluster.ts';
+import { type MemberFilterLimits, memberFilter, type RawQuery } from './member-filter.ts';
 
 export const MEMBER_SCHEMA = {
   type: 'object',
@@ -25,10 +28,17 @@ export function sortedMembers(members: readonly AgentMember[]): AgentMember[] {
   return [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export function registerMembersRoute(app: FastifyInstance, cluster: AgentCluster): void {
+export function registerMembersRoute(
+  app: FastifyInstance,
+  cluster: Pick<AgentCluster, 'members'>,
+  limits: MemberFilterLimits,
+): void {
   app.get(
     '/v1/members',
     { schema: { response: { 200: { type: 'array', items: MEMBER_SCHEMA } } } },
-    async () => sortedMembers(cluster.members()),
+    async (request) => {
+      const keep = memberFilter(request.query as RawQuery, limits);
+      return sortedMembers(cluster.members().filter(keep));
+    },
   );
 }

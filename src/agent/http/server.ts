@@ -1,15 +1,23 @@
 /**
- * The agent's HTTP API server: fastify, one module per route group (members-route.ts, and
- * the next ones beside it), JSON in every answer including errors.
+ * The agent's HTTP API server: fastify, one module per route group beside this one, JSON in
+ * every answer including errors (the event streams aside).
  *
  * `buildHttpServer` only assembles the app, so tests drive it with `app.inject` and no
  * socket; `listenHttp` binds it. Errors always answer in fastify's own shape,
- * `{statusCode, error, message}`: an unknown route or method is a 404, a malformed request
- * a 4xx, and a fault of ours a 500 whose details go to the log, not to the client. Nothing a
+ * `{statusCode, error, message}` (errors.ts): an unknown route or method is a 404, a
+ * malformed request a 400 naming the field (fastify's schema errors read `body/name must be
+ * string`; ours follow suit), a body over `bodyBytesMax` a 413, a missing or wrong token a
+ * 401, and a fault of ours a 500 whose details go to the log, not to the client. Nothing a
  * client sends can crash the server: fastify routes parse errors and bad HTTP through these
  * handlers, and the limits below bound what one request can cost.
  *
- * The API has no authentication, which is why the agent binds it to loopback by default.
+ * Bodies are validated strictly: no type coercion (`"name": 5` is refused, not turned into
+ * "5") and no unknown fields (a misspelt `coalesc` is a 400, not silently ignored).
+ *
+ * Authentication (auth.ts) is an `onRequest` hook, so it runs before any body is read or
+ * route runs. Without `--http-token` the API is open, which is why the agent binds it to
+ * loopback by default. The dashboard (dashboard*.ts, another module's) registers outside
+ * `/v1/` and stays open either way.
  */
 
 import Fastify, {
@@ -18,13 +26,38 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import type { AgentCluster } from '../cluster.ts';
+import pkg from '../../../package.json' with { type: 'json' };
+import type { AgentCluster, AgentClusterServices } from '../cluster.ts';
 import type { HostPort } from '../config.ts';
 import type { AgentLogger } from '../log.ts';
+import { AgentMetrics } from '../metrics.ts';
+import {
+  bearerToken,
+  pathNeedsAuth,
+  pathTakesQueryToken,
+  redactUrl,
+  tokenChecker,
+} from './auth.ts';
+import { errorBody } from './errors.ts';
+import { EventHub } from './event-hub.ts';
+import { registerEventsRoutes } from './events-route.ts';
+import { registerInfoRoutes } from './info-route.ts';
+import { registerKeysRoutes } from './keys-route.ts';
+import { registerLeaveRoute } from './leave-route.ts';
 import { registerMembersRoute } from './members-route.ts';
+import { registerMetricsRoute } from './metrics-route.ts';
+import { registerQueriesRoute } from './queries-route.ts';
+
+export type { HttpErrorBody } from './errors.ts';
+
+/**
+ * What the routes need from the cluster. `AgentCluster` will extend the services; until then
+ * the server names both.
+ */
+export type HttpCluster = AgentCluster & AgentClusterServices;
 
 export interface HttpLimits {
-  /** Largest request body; the API takes no bodies yet, so this is small. */
+  /** Largest request body (the biggest legitimate one, a query, is well under 1 KiB). */
   readonly bodyBytesMax: number;
   /** Longest a client may take to send a whole request. */
   readonly requestTimeoutMs: number;
@@ -32,6 +65,24 @@ export interface HttpLimits {
   readonly keepAliveTimeoutMs: number;
   /** Longest path parameter, bytes (fastify answers 414 beyond). */
   readonly paramBytesMax: number;
+  /** `GET /v1/events` clients at once; the next is a 503. */
+  readonly sseClientsMax: number;
+  /** Bytes one event-stream client may have queued before it is dropped as too slow. */
+  readonly sseClientBytesMax: number;
+  /** Interval of the comment that keeps idle event streams open through proxies. */
+  readonly sseHeartbeatMs: number;
+  /** Longest `timeoutMs` a query may ask for. */
+  readonly queryTimeoutMsMax: number;
+  /** Queries open at once; the next is a 503. */
+  readonly queriesInFlightMax: number;
+  /** Node names in a query's `filterNodes`. */
+  readonly queryFilterNodesMax: number;
+  /** Tags in a query's `filterTags`, and `tag` parameters of `GET /v1/members`. */
+  readonly filterTagsMax: number;
+  /** Longest regular expression in a filter, characters. */
+  readonly filterPatternCharsMax: number;
+  /** How long `POST /v1/events` waits for local delivery to time it (metrics.ts). */
+  readonly eventLatencyWaitMs: number;
 }
 
 export const HTTP_LIMITS_DEFAULT: HttpLimits = {
@@ -39,39 +90,38 @@ export const HTTP_LIMITS_DEFAULT: HttpLimits = {
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   paramBytesMax: 256,
+  sseClientsMax: 64,
+  sseClientBytesMax: 1024 * 1024,
+  sseHeartbeatMs: 15_000,
+  queryTimeoutMsMax: 5 * 60_000,
+  queriesInFlightMax: 64,
+  queryFilterNodesMax: 1024,
+  filterTagsMax: 16,
+  filterPatternCharsMax: 256,
+  eventLatencyWaitMs: 10_000,
 };
 
 export interface HttpServerOptions {
-  readonly cluster: AgentCluster;
+  readonly cluster: HttpCluster;
   readonly logger: AgentLogger;
-  readonly limits?: HttpLimits;
-}
-
-/** The error body of every non-2xx answer. */
-export interface HttpErrorBody {
-  readonly statusCode: number;
-  readonly error: string;
-  readonly message: string;
-}
-
-const REASONS: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-};
-
-function errorBody(statusCode: number, message: string): HttpErrorBody {
-  return { statusCode, error: REASONS[statusCode] ?? 'Error', message };
+  /** Overrides of `HTTP_LIMITS_DEFAULT`. */
+  readonly limits?: Partial<HttpLimits>;
+  /** Bearer token every API request must carry; null or absent: no authentication. */
+  readonly token?: string | null;
+  /** Called (once per request) after `POST /v1/leave` is answered; absent: that route is 501. */
+  readonly requestLeave?: () => void;
+  /** Metrics to export and update; absent: a new registry with Node's process metrics. */
+  readonly metrics?: AgentMetrics;
+  /** Reported by `GET /v1/info`; default: the package's version. */
+  readonly version?: string;
 }
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
-  const limits = options.limits ?? HTTP_LIMITS_DEFAULT;
+  const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
+  const cluster = options.cluster;
   // Typed as fastify's logger interface so the app keeps fastify's default instance type.
   const logger: FastifyBaseLogger = options.logger.child({ component: 'http' });
+  const metrics = options.metrics ?? new AgentMetrics({ stats: () => cluster.stats() });
   const app = Fastify({
     loggerInstance: logger,
     // One debug line per request (onResponse below) instead of fastify's two info lines.
@@ -83,11 +133,43 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     // Closing must not wait on a client that holds a keep-alive connection open.
     forceCloseConnections: true,
     return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
+  const token = options.token ?? null;
+  if (token !== null) {
+    const matches = tokenChecker(token);
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?', 1)[0]!;
+      if (!pathNeedsAuth(path)) return;
+      let presented = bearerToken(request.headers.authorization);
+      if (presented === undefined && pathTakesQueryToken(request.method, path)) {
+        const q = (request.query as Record<string, unknown>).token;
+        if (typeof q === 'string') presented = q;
+      }
+      if (presented !== undefined && matches(presented)) return;
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="hearsay"')
+        .send(
+          errorBody(
+            401,
+            presented === undefined
+              ? 'this agent requires a token: Authorization: Bearer TOKEN'
+              : 'wrong token',
+          ),
+        );
+    });
+  }
+
   app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: reply.statusCode,
+    });
     request.log.debug(
-      { method: request.method, url: request.url, statusCode: reply.statusCode },
+      { method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode },
       'http request',
     );
   });
@@ -95,7 +177,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler(async (request, reply) => {
     return reply
       .code(404)
-      .send(errorBody(404, `no route ${request.method} ${request.url.slice(0, 200)}`));
+      .send(errorBody(404, `no route ${request.method} ${redactUrl(request.url).slice(0, 200)}`));
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -105,13 +187,55 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       return reply.code(status).send(errorBody(status, error.message));
     }
     request.log.error(
-      { err: error, method: request.method, url: request.url },
+      { err: error, method: request.method, url: redactUrl(request.url) },
       'http handler failed',
     );
     return reply.code(500).send(errorBody(500, 'internal error; see the agent log'));
   });
 
-  registerMembersRoute(app, options.cluster);
+  const hub = new EventHub(
+    cluster,
+    {
+      clientsMax: limits.sseClientsMax,
+      clientBytesMax: limits.sseClientBytesMax,
+      heartbeatMs: limits.sseHeartbeatMs,
+    },
+    metrics,
+  );
+  app.addHook('onClose', async () => hub.close());
+  let leaveRequested = false;
+
+  registerMembersRoute(app, cluster, {
+    patternCharsMax: limits.filterPatternCharsMax,
+    tagFiltersMax: limits.filterTagsMax,
+  });
+  registerInfoRoutes(app, {
+    cluster,
+    version: options.version ?? pkg.version,
+    leaveRequested: () => leaveRequested,
+  });
+  registerEventsRoutes(app, {
+    cluster,
+    hub,
+    metrics,
+    eventLatencyWaitMs: limits.eventLatencyWaitMs,
+  });
+  registerQueriesRoute(app, cluster, {
+    timeoutMsMax: limits.queryTimeoutMsMax,
+    inFlightMax: limits.queriesInFlightMax,
+    streamBytesMax: limits.sseClientBytesMax,
+    filterNodesMax: limits.queryFilterNodesMax,
+    filterTagsMax: limits.filterTagsMax,
+    patternCharsMax: limits.filterPatternCharsMax,
+  });
+  registerKeysRoutes(app, cluster);
+  registerLeaveRoute(app, {
+    requestLeave: options.requestLeave,
+    markLeaving: () => {
+      leaveRequested = true;
+    },
+  });
+  registerMetricsRoute(app, metrics);
   return app;
 }
 
