@@ -33,7 +33,10 @@ const BAD: Record<string, [string, RegExp]> = {
   encrypt: ['AAAA', /^hearsay: --encrypt must be a base64 AES key of 16, 24 or 32 bytes/],
   profile: ['fast', /^hearsay: --profile must be one of lan, wan, local, got "fast"$/],
   http: ['localhost:8080', /^hearsay: --http must be IPV4:PORT with PORT in \[0, 65535\]/],
-  'http-token': ['short', /^hearsay: --http-token must be 16 to 512 visible ASCII .*got 5 characters/],
+  'http-token': [
+    'short',
+    /^hearsay: --http-token must be 16 to 512 visible ASCII .*got 5 characters/,
+  ],
   'log-level': [
     'loud',
     /^hearsay: --log-level must be one of trace, debug, info, warn, error, got "loud"$/,
