@@ -128,8 +128,10 @@ export class SerfAgent {
       this.#child.on('exit', (code, signal) => {
         this.#exit = { code, signal };
         if (this.#child.pid !== undefined) untrackPid(this.#child.pid);
-        resolve(this.#exit);
       });
+      // 'close' follows 'exit' once stdout and stderr are drained: the log is then complete
+      // (a port collision is diagnosed from the last lines).
+      this.#child.on('close', (code, signal) => resolve(this.#exit ?? { code, signal }));
     });
     this.pid = this.#child.pid ?? -1;
     if (this.pid > 0) trackPid(this.pid);
