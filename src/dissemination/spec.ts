@@ -10,9 +10,13 @@ import {
   disseminationCodec,
 } from './codec.ts';
 import { type DisseminationConfig, disseminationConfig } from './config.ts';
-import { DigestCache } from './digests.ts';
 import type { DisseminationEvent, DisseminationMsg } from './messages.ts';
-import { DISSEMINATION_TIMERS, DisseminationNode, type DisseminationTimer } from './node.ts';
+import {
+  DISSEMINATION_TIMERS,
+  DisseminationNode,
+  type DisseminationTimer,
+  disseminationShared,
+} from './node.ts';
 
 export type DisseminationSpec = ProtocolSpec<
   DisseminationMsg,
@@ -28,13 +32,13 @@ export function disseminationSpec(
 ): DisseminationSpec {
   const c = disseminationConfig(config);
   const l: DisseminationLimits = { ...DEFAULT_DISSEMINATION_LIMITS, ...limits };
-  // One cache per spec: the nodes of one simulation share their one-id digests.
-  const digests = new DigestCache();
+  // One per spec: the nodes of one simulation share settings and one-id digests.
+  const shared = disseminationShared(c, l);
   return {
     name: c.protocol,
     timerKinds: DISSEMINATION_TIMERS,
     codec: disseminationCodec(l),
-    create: () => new DisseminationNode(c, l, digests),
+    create: () => new DisseminationNode(shared),
   };
 }
 

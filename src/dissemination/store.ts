@@ -28,8 +28,8 @@ const LINEAR_SCAN_MAX = 16;
 // results that equal an input or the store's own id list are returned as that array (ids
 // lists are immutable) instead of a copy, so an exchange allocates little.
 export class ItemStore {
-  // Hot first: `ids()` decides an uneventful digest exchange, `#firstId` answers `has`
-  // without touching the entry (a separate object, so another cache miss).
+  // `#firstId` answers `has` without touching the entry (a separate object, so another
+  // cache miss at 100,000 nodes).
   /** Cached `ids()`: digests are sent every period and the store rarely changes. */
   #ids: readonly string[] = NO_IDS;
   #firstId: string | null = null;
