@@ -38,6 +38,7 @@ import {
   redactUrl,
   tokenChecker,
 } from './auth.ts';
+import { registerDashboardRoute } from './dashboard-route.ts';
 import { errorBody } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { registerEventsRoutes } from './events-route.ts';
@@ -236,6 +237,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     },
   });
   registerMetricsRoute(app, metrics);
+  registerDashboardRoute(app);
   return app;
 }
 
