@@ -107,11 +107,11 @@ export class MemberTable {
   }
 
   /**
-   * The next member to probe, walking the list round robin and skipping `selfName` and
-   * dead or left entries; null when there is none. On wrap, `reset` runs first.
+   * The next member to probe, walking the list round robin and skipping `self` and dead or
+   * left entries; null when there is none. On wrap, `reset` runs first.
    */
   nextProbeTarget(
-    selfName: string,
+    self: MemberRecord | null,
     nowMs: number,
     gossipToTheDeadMs: number,
     rng: Rng,
@@ -127,7 +127,7 @@ export class MemberTable {
         continue;
       }
       const rec = this.#order[this.#probeIndex++]!;
-      if (rec.name === selfName || rec.state === 'dead' || rec.state === 'left') {
+      if (rec === self || rec.state === 'dead' || rec.state === 'left') {
         checked++;
         continue;
       }

@@ -100,9 +100,23 @@ export const SWIM_TIMERS: readonly SwimTimer[] = ['probe', 'gossip', 'push-pull'
 
 export type SwimContext = Context<SwimMessage, SwimTimer, SwimEvent>;
 
+/** A member known from the start (experiments: see `SwimDeps.initialMembers`). */
+export interface InitialMember extends MemberAddress {
+  readonly name: string;
+  readonly meta?: Uint8Array | null;
+  readonly vsn?: Vsn | null;
+}
+
 export interface SwimDeps {
   readonly addresses: AddressMap;
   readonly delegate?: MembershipDelegate<SwimContext> | undefined;
+  /**
+   * Experiments only (not memberlist): members to hold as alive, incarnation 1, from the
+   * start, as if learned long ago: no broadcast, `member-join` as usual. Lets a simulation
+   * begin from a converged cluster instead of paying for the join storm (every joiner
+   * re-gossips every alive it merges, as memberlist does).
+   */
+  readonly initialMembers?: (() => readonly InitialMember[]) | undefined;
 }
 
 /** Protocol version that added the TCP fallback ping, and nacks (memberlist §7.1). */
@@ -177,12 +191,15 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   readonly vsn: Vsn;
   readonly #addresses: AddressMap;
   readonly #delegate: MembershipDelegate<SwimContext> | undefined;
+  readonly #initialMembers: (() => readonly InitialMember[]) | undefined;
   readonly #table = new MemberTable();
   readonly #queue: BroadcastQueue;
   readonly #awareness: Awareness;
   readonly #deadlines = new DeadlineHeap<SwimContext>();
   #deadlineArmedAtMs = Number.POSITIVE_INFINITY;
 
+  /** Our own record; sampling compares records by identity (names would cost cache misses). */
+  #self: MemberRecord | null = null;
   #seqNo = 0;
   #incarnation = 0;
   readonly #pending = new Map<number, PendingAck>();
@@ -210,6 +227,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     this.vsn = vsnOf(config);
     this.#addresses = deps.addresses;
     this.#delegate = deps.delegate;
+    this.#initialMembers = deps.initialMembers;
     this.#queue = new BroadcastQueue(config.retransmitMult, config.broadcastsMax);
     this.#awareness = new Awareness(config.awarenessMaxMultiplier);
   }
@@ -233,6 +251,8 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       vsn: this.vsn,
     };
     this.#applyAlive(ctx, alive, true);
+    this.#self = this.#table.get(c.name) ?? null;
+    if (this.#initialMembers !== undefined) this.#assumeMembers(ctx, this.#initialMembers());
     ctx.setTimer('probe', ctx.rng.int(c.probeIntervalMs));
     if (c.gossipIntervalMs > 0 && c.gossipNodes > 0) {
       ctx.setTimer('gossip', ctx.rng.int(c.gossipIntervalMs));
@@ -516,7 +536,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   #runProbe(ctx: SwimContext): void {
     const c = this.config;
     const target = this.#table.nextProbeTarget(
-      c.name,
+      this.#self,
       ctx.now,
       c.gossipToTheDeadMs,
       ctx.rng,
@@ -582,9 +602,10 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     const c = this.config;
     probe.direct = false;
     const target = probe.target;
+    const self = this.#self;
     const helpers = this.#table.sample(
       c.indirectChecks,
-      (r) => r.name !== c.name && r !== target && r.state === 'alive',
+      (r) => r !== self && r !== target && r.state === 'alive',
       ctx.rng,
       this.#sampleScratch,
     );
@@ -1001,6 +1022,29 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     ctx.emit({ type: 'refuted', accusation, from, incarnation: inc });
   }
 
+  #assumeMembers(ctx: SwimContext, members: readonly InitialMember[]): void {
+    for (const m of members) {
+      if (this.#table.get(m.name) !== undefined || this.#table.size >= this.config.membersMax) {
+        continue;
+      }
+      const rec = new MemberRecord(
+        m.name,
+        m.ip,
+        m.port,
+        this.#addresses.idOf(m.ip, m.port),
+        m.meta ?? null,
+        m.vsn === undefined ? this.vsn : m.vsn,
+        ctx.now,
+      );
+      rec.incarnation = 1;
+      rec.state = 'alive';
+      this.#table.add(rec, ctx.rng);
+      const snapshot = rec.snapshot();
+      ctx.emit({ type: 'member-join', member: snapshot });
+      this.#delegate?.notifyJoin?.(ctx, snapshot);
+    }
+  }
+
   #reaped(ctx: SwimContext, rec: MemberRecord): void {
     this.#cancelSuspicion(rec);
     ctx.emit({ type: 'member-reaped', name: rec.name });
@@ -1072,10 +1116,11 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   #gossip(ctx: SwimContext): void {
     const c = this.config;
     const now = ctx.now;
+    const self = this.#self;
     const targets = this.#table.sample(
       c.gossipNodes,
       (r) =>
-        r.name !== c.name &&
+        r !== self &&
         (r.state === 'alive' ||
           r.state === 'suspect' ||
           (r.state === 'dead' && now - r.stateChangedAtMs <= c.gossipToTheDeadMs)),
@@ -1112,10 +1157,10 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   // Push/pull and join (memberlist pushPull / pushPullNode / handleConn / mergeRemoteState)
 
   #pushPullPeriodic(ctx: SwimContext): void {
-    const c = this.config;
+    const self = this.#self;
     const peers = this.#table.sample(
       1,
-      (r) => r.name !== c.name && r.state === 'alive',
+      (r) => r !== self && r.state === 'alive',
       ctx.rng,
       this.#sampleScratch,
     );

@@ -25,7 +25,14 @@ import { decodePacket, encodePacket } from '../wire/packet-codec.ts';
 import { decodeStream, encodeStream } from '../wire/stream-codec.ts';
 import { LAN_CONFIG, type SwimConfig, swimConfig } from './config.ts';
 import type { SwimEvent } from './events.ts';
-import { SWIM_TIMERS, type SwimContext, type SwimDeps, SwimNode, type SwimTimer } from './node.ts';
+import {
+  type InitialMember,
+  SWIM_TIMERS,
+  type SwimContext,
+  type SwimDeps,
+  SwimNode,
+  type SwimTimer,
+} from './node.ts';
 import { NESTING_DEPTH_MAX } from './shape.ts';
 import { isStreamOnly, swimMessageBytes } from './sizes.ts';
 
@@ -151,6 +158,11 @@ export interface SwimSpecOptions {
   /** Per-node delegate (the layer above), if any. */
   readonly delegateFor?: (id: NodeId) => SwimDeps['delegate'];
   readonly limits?: MemberlistLimits;
+  /**
+   * Experiments only: every node starts knowing the whole cluster of `nodes` as alive
+   * (`SwimDeps.initialMembers`), so a run starts converged, without the join storm.
+   */
+  readonly startConverged?: boolean;
 }
 
 /** The SWIM protocol for a host; `configFor(id)` gives each node its (validated) config. */
@@ -159,11 +171,25 @@ export function swimSpec(
   opts: SwimSpecOptions = {},
 ): SwimSpec {
   const addresses = opts.addresses ?? simAddressMap(opts.nodes);
+  let everyone: InitialMember[] | null = null;
+  const initialMembers = (): readonly InitialMember[] => {
+    if (everyone === null) {
+      const n = opts.nodes ?? 0;
+      everyone = [];
+      for (let j = 0; j < n; j++) everyone.push({ name: configFor(j).name, ...simAddressOf(j) });
+    }
+    return everyone;
+  };
   return {
     name: 'swim',
     timerKinds: SWIM_TIMERS,
     codec: swimCodec(opts.limits),
-    create: (id) => new SwimNode(configFor(id), { addresses, delegate: opts.delegateFor?.(id) }),
+    create: (id) =>
+      new SwimNode(configFor(id), {
+        addresses,
+        delegate: opts.delegateFor?.(id),
+        initialMembers: opts.startConverged === true ? initialMembers : undefined,
+      }),
   };
 }
 

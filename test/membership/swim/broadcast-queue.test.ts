@@ -93,3 +93,12 @@ test('beyond broadcastsMax the most-sent, smallest, oldest message goes first', 
   assert.deepEqual(finished, ['a']);
   assert.equal(q.size, 2);
 });
+
+test('a flood of replacements keeps the queue compact and correct', () => {
+  const q = new BroadcastQueue(4, 1000);
+  for (let i = 0; i < 10_000; i++) q.enqueue(`k${i % 10}`, dead(`k${i % 10}`, i), 20 + (i % 7));
+  assert.equal(q.size, 10);
+  const packets = drain(q, 3);
+  assert.equal(packets.length, 4);
+  for (const p of packets) assert.equal(p.length, 10);
+});

@@ -28,7 +28,7 @@ test('3 nodes join through one seed and converge: everyone sees everyone alive',
 test('50 nodes join through one seed and converge; no false positives over a minute', () => {
   const c = cluster(50, { seed: 12 });
   c.joinAll();
-  const at = c.runUntil(() => c.converged(), 30_000);
+  const at = c.runUntilPolled(() => c.converged(), 30_000, 50);
   assert.notEqual(at, null, 'converged');
   c.sim.run(c.sim.now + 60_000);
   assert.ok(c.converged(), 'still converged');
@@ -168,4 +168,33 @@ test('leave with nobody else alive completes at once', () => {
   c.sim.invoke(0, (p, ctx) => p.leave(ctx));
   assert.equal(c.of('left', 0).length, 1);
   assert.equal(c.sim.protocols[0]!.localMember()!.state, 'left');
+});
+
+test('startConverged: 300 nodes begin with full tables; a crash is detected by all within the bound', () => {
+  const n = 300;
+  const c = cluster(n, {
+    seed: 18,
+    config: { enableCompression: false },
+    spec: { startConverged: true },
+  });
+  assert.ok(c.converged(), 'converged at time 0');
+  assert.equal(c.of('member-join').length, n * n);
+  c.sim.run(20_000);
+  assert.equal(c.of('member-suspect').length, 0);
+  const crashAt = c.sim.now;
+  c.sim.crash(123);
+  const live = [...Array(n).keys()].filter((i) => i !== 123);
+  const b = suspicionBounds(4, 6, n, 1000);
+  const at = c.runUntilPolled(
+    () => live.every((v) => c.stateOf(v, 123) === 'dead'),
+    crashAt + 60_000,
+    250,
+  );
+  assert.notEqual(at, null);
+  assert.ok(at! - crashAt <= 2000 + b.maxMs, `took ${at! - crashAt} ms`);
+  assert.equal(
+    new Set(c.of('member-suspect').map((e) => e.event.member.name)).size,
+    1,
+    'no false positives',
+  );
 });

@@ -127,6 +127,8 @@ export interface Cluster {
   converged(live?: readonly NodeId[]): boolean;
   /** Runs until `cond` holds or `untilMs` passes; returns the time it held, or null. */
   runUntil(cond: () => boolean, untilMs: number): number | null;
+  /** As `runUntil`, checking `cond` only every `stepMs` of virtual time (for costly checks). */
+  runUntilPolled(cond: () => boolean, untilMs: number, stepMs: number): number | null;
 }
 
 export function cluster(
@@ -198,6 +200,13 @@ export function cluster(
       if (cond()) return sim.now;
       const hit = sim.run(untilMs, cond);
       return hit ? sim.now : null;
+    },
+    runUntilPolled(cond, untilMs, stepMs) {
+      for (;;) {
+        if (cond()) return sim.now;
+        if (sim.now >= untilMs) return null;
+        sim.run(Math.min(untilMs, sim.now + stepMs));
+      }
     },
   };
   return c;
