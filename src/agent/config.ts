@@ -24,6 +24,11 @@ import { writeStringMap } from '../membership/wire/serf/codec.ts';
 import { META_BYTES_MAX, sortedTags, TAGS_MAGIC_BYTE } from '../membership/wire/serf/tags.ts';
 import { type HostPort, PORT_MAX } from '../net/address.ts';
 import { keyFromBase64 } from '../net/security/keyring.ts';
+import {
+  ACCEPTS_EVENT_HANDLER,
+  type EventHandlerSpec,
+  parseEventHandler,
+} from './handlers/filter.ts';
 
 export type { HostPort } from '../net/address.ts';
 
@@ -65,6 +70,27 @@ export interface AgentConfig {
   readonly logLevel: LogLevel;
   /** pino's JSON lines instead of the human-readable form. */
   readonly logJson: boolean;
+  /** The `--dev` preset was asked for (its values sit under every source's). */
+  readonly dev: boolean;
+  /**
+   * Where the agent keeps what it needs to rejoin after a restart (snapshot.ts: known
+   * members, Lamport clocks); null: nothing is kept, a restart is a new node.
+   */
+  readonly dataDir: string | null;
+  /** Rejoin the members in the data dir even after a graceful leave (Serf's `-rejoin`). */
+  readonly rejoinAfterLeave: boolean;
+  /** Scripts run per event (Serf's `-event-handler`), in the order given. */
+  readonly eventHandlers: readonly EventHandlerSpec[];
+  /** A handler still running after this long is killed (SIGTERM, then SIGKILL). */
+  readonly handlerTimeoutMs: number;
+  /** Handler processes running at once; 1 runs them in event order, as Serf does. */
+  readonly handlerConcurrency: number;
+  /** Member events: coalesce window and quiet period (0: no coalescing), Serf's 3 s / 1 s. */
+  readonly coalescePeriodMs: number;
+  readonly quiescentPeriodMs: number;
+  /** User events sent with coalescing: window and quiet period (0: none), Serf's 3 s / 1 s. */
+  readonly userCoalescePeriodMs: number;
+  readonly userQuiescentPeriodMs: number;
 }
 
 /** Serf's default gossip port, on every interface like Serf's `-bind`. */
@@ -77,6 +103,21 @@ export const NODE_NAME_BYTES_MAX = 128;
 export const JOIN_ADDRESSES_MAX = 64;
 /** Tags per node; the 512-byte meta limit allows fewer short ones anyway. */
 export const TAGS_MAX = 64;
+/** Event handlers per agent: each event may start one process per matching handler. */
+export const EVENT_HANDLERS_MAX = 64;
+/** Serf's agent coalesces member and user events over 3 s, flushing after 1 s of quiet. */
+export const COALESCE_PERIOD_MS_DEFAULT = 3_000;
+export const QUIESCENT_PERIOD_MS_DEFAULT = 1_000;
+/** Longest coalesce window: events held longer than this are late, not coalesced. */
+export const COALESCE_PERIOD_MS_MAX = 600_000;
+/** A handler that runs a minute is stuck or doing work that belongs in a service. */
+export const HANDLER_TIMEOUT_MS_DEFAULT = 60_000;
+export const HANDLER_TIMEOUT_MS_MAX = 3_600_000;
+/** Serf runs handlers one at a time, in event order. */
+export const HANDLER_CONCURRENCY_DEFAULT = 1;
+export const HANDLER_CONCURRENCY_MAX = 64;
+/** Longest data-dir path (Linux's PATH_MAX). */
+export const DATA_DIR_CHARS_MAX = 4096;
 /** An HTTP token shorter than this is guessable; `hearsay keygen` prints 44 characters. */
 export const HTTP_TOKEN_CHARS_MIN = 16;
 /** Bounded so the header that carries it stays small. */
@@ -110,6 +151,16 @@ interface Draft {
   httpToken: string | null;
   logLevel: LogLevel;
   logJson: boolean;
+  dev: boolean;
+  dataDir: string | null;
+  rejoinAfterLeave: boolean;
+  eventHandlers: EventHandlerSpec[];
+  handlerTimeoutMs: number;
+  handlerConcurrency: number;
+  coalescePeriodMs: number;
+  quiescentPeriodMs: number;
+  userCoalescePeriodMs: number;
+  userQuiescentPeriodMs: number;
 }
 
 export interface AgentSetting {
@@ -118,6 +169,11 @@ export interface AgentSetting {
   /** Placeholder of the value in help (`HOST:PORT`), or null for a switch. */
   readonly value: string | null;
   readonly repeatable: boolean;
+  /**
+   * A repeatable setting whose values never contain a comma: an environment variable may
+   * list them comma-separated (`HEARSAY_JOIN=10.0.0.1:7946,10.0.0.2:7946`).
+   */
+  readonly commaList: boolean;
   /** What the value may be, as error messages and docs say it. */
   readonly accepts: string;
   readonly help: string;
@@ -197,10 +253,86 @@ function setting(
   help: string,
   defaultText: string,
   apply: (draft: Draft, raw: string, field: string) => void,
-  repeatable = false,
+  list: 'single' | 'repeatable' | 'comma-list' = 'single',
 ): AgentSetting {
-  return { name, value, repeatable, accepts, help, defaultText, apply };
+  return {
+    name,
+    value,
+    repeatable: list !== 'single',
+    commaList: list === 'comma-list',
+    accepts,
+    help,
+    defaultText,
+    apply,
+  };
 }
+
+const ACCEPTS_HANDLER_TIMEOUT = `a duration like 30s or 5m, from 1ms to ${HANDLER_TIMEOUT_MS_MAX / 1000}s`;
+const ACCEPTS_DURATION = (max: number) =>
+  `a duration like 500ms, 3s or 2m, from 0 to ${max / 1000}s (0: off)`;
+const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `3s`, `1.5m`, `1h`, or `0` → milliseconds (whole), within [min, max]. */
+/** `500ms`, `3s`, `1.5m`, `1h`, or `0` → whole milliseconds in [min, max]; else `accepts`. */
+export function parseDurationMs(
+  field: string,
+  raw: string,
+  min: number,
+  max: number,
+  accepts: string,
+): number {
+  const text = raw.trim();
+  const m = DURATION.exec(text);
+  const ms =
+    text === '0' ? 0 : m === null ? Number.NaN : Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  if (!(ms >= min && ms <= max)) throw badValue(field, accepts, raw);
+  return ms;
+}
+
+function parseCount(field: string, raw: string, min: number, max: number): number {
+  const text = raw.trim();
+  const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min && n <= max)) throw badValue(field, `an integer in [${min}, ${max}]`, raw);
+  return n;
+}
+
+function durationSetting(
+  name: string,
+  help: string,
+  defaultMs: number,
+  set: (d: Draft, ms: number) => void,
+): AgentSetting {
+  return setting(
+    name,
+    'DURATION',
+    ACCEPTS_DURATION(COALESCE_PERIOD_MS_MAX),
+    help,
+    `${defaultMs / 1000}s`,
+    (d, raw, f) =>
+      set(
+        d,
+        parseDurationMs(
+          f,
+          raw,
+          0,
+          COALESCE_PERIOD_MS_MAX,
+          ACCEPTS_DURATION(COALESCE_PERIOD_MS_MAX),
+        ),
+      ),
+  );
+}
+
+/**
+ * `--dev`: one node on this machine for trying things out — loopback on Serf's port, the
+ * fast `local` timing profile, debug logs, and no data directory (a restart is a new node).
+ * Its values sit under every source's: `--dev --bind 127.0.0.1:0` binds port 0.
+ */
+export const DEV_PRESET: Readonly<Record<string, string>> = {
+  bind: '127.0.0.1:7946',
+  profile: 'local',
+  'log-level': 'debug',
+};
 
 export const AGENT_SETTINGS: readonly AgentSetting[] = [
   setting(
@@ -249,7 +381,7 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
       }
       d.join.push(parseHostPort(f, raw, false));
     },
-    true,
+    'comma-list',
   ),
   setting(
     'tag',
@@ -275,7 +407,7 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
         );
       }
     },
-    true,
+    'comma-list',
   ),
   setting(
     'encrypt',
@@ -356,6 +488,121 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
       d.logJson = true;
     },
   ),
+  setting(
+    'dev',
+    null,
+    'no value',
+    `a single local node: ${Object.entries(DEV_PRESET)
+      .map(([k, v]) => `--${k} ${v}`)
+      .join(', ')}, no data dir (any other setting still wins)`,
+    'off',
+    (d) => {
+      d.dev = true;
+    },
+  ),
+  setting(
+    'data-dir',
+    'DIR',
+    `a directory path of 1 to ${DATA_DIR_CHARS_MAX} characters (created if missing)`,
+    "keep known members and Lamport clocks here, to rejoin after a restart (Serf's -snapshot)",
+    'none: a restart is a new node',
+    (d, raw, f) => {
+      if (raw.length === 0 || raw.length > DATA_DIR_CHARS_MAX || raw.includes('\0')) {
+        throw badValue(f, `a directory path of 1 to ${DATA_DIR_CHARS_MAX} characters`, raw);
+      }
+      d.dataDir = raw;
+    },
+  ),
+  setting(
+    'rejoin',
+    null,
+    'no value',
+    "rejoin the members in --data-dir even after a graceful leave (Serf's -rejoin)",
+    'off: after a leave, start alone unless --join is given',
+    (d) => {
+      d.rejoinAfterLeave = true;
+    },
+  ),
+  setting(
+    'event-handler',
+    '[FILTER=]SCRIPT',
+    ACCEPTS_EVENT_HANDLER,
+    `run SCRIPT with /bin/sh -c for each matching event, Serf's way (SERF_* variables, stdin); repeatable, at most ${EVENT_HANDLERS_MAX}`,
+    'none',
+    (d, raw, f) => {
+      if (d.eventHandlers.length >= EVENT_HANDLERS_MAX) {
+        throw new AgentConfigError(f, `may be given at most ${EVENT_HANDLERS_MAX} times`);
+      }
+      try {
+        d.eventHandlers.push(parseEventHandler(raw));
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new AgentConfigError(
+          f,
+          `must be ${ACCEPTS_EVENT_HANDLER}; ${JSON.stringify(raw)} ${why}`,
+        );
+      }
+    },
+    'repeatable',
+  ),
+  setting(
+    'handler-timeout',
+    'DURATION',
+    ACCEPTS_HANDLER_TIMEOUT,
+    'kill an event handler still running after this long',
+    `${HANDLER_TIMEOUT_MS_DEFAULT / 1000}s`,
+    (d, raw, f) => {
+      d.handlerTimeoutMs = parseDurationMs(
+        f,
+        raw,
+        1,
+        HANDLER_TIMEOUT_MS_MAX,
+        ACCEPTS_HANDLER_TIMEOUT,
+      );
+    },
+  ),
+  setting(
+    'handler-concurrency',
+    'N',
+    `an integer in [1, ${HANDLER_CONCURRENCY_MAX}]`,
+    'event handler processes running at once (1: one at a time, in event order, as Serf)',
+    String(HANDLER_CONCURRENCY_DEFAULT),
+    (d, raw, f) => {
+      d.handlerConcurrency = parseCount(f, raw, 1, HANDLER_CONCURRENCY_MAX);
+    },
+  ),
+  durationSetting(
+    'coalesce-period',
+    'member events: hold them this long and hand handlers the latest per member (0: no coalescing)',
+    COALESCE_PERIOD_MS_DEFAULT,
+    (d, ms) => {
+      d.coalescePeriodMs = ms;
+    },
+  ),
+  durationSetting(
+    'quiescent-period',
+    'member events: flush early after this long without a new one',
+    QUIESCENT_PERIOD_MS_DEFAULT,
+    (d, ms) => {
+      d.quiescentPeriodMs = ms;
+    },
+  ),
+  durationSetting(
+    'user-coalesce-period',
+    'user events sent with coalescing: hand handlers only the latest per name within this window (0: off)',
+    COALESCE_PERIOD_MS_DEFAULT,
+    (d, ms) => {
+      d.userCoalescePeriodMs = ms;
+    },
+  ),
+  durationSetting(
+    'user-quiescent-period',
+    'user events: flush early after this long without a new one of a coalesced name',
+    QUIESCENT_PERIOD_MS_DEFAULT,
+    (d, ms) => {
+      d.userQuiescentPeriodMs = ms;
+    },
+  ),
 ];
 
 function oneOf<T extends string>(field: string, raw: string, names: readonly T[]): T {
@@ -384,7 +631,20 @@ export const flagName: FieldNamer = (name) => `--${name}`;
  * Validate raw settings into an `AgentConfig`. Unknown names are refused (a typo in a
  * config file must not pass silently); throws `AgentConfigError` naming the field.
  */
-export function agentConfigFrom(raw: RawAgentSettings, nameOf: FieldNamer = flagName): AgentConfig {
+export function agentConfigFrom(
+  given: RawAgentSettings,
+  givenNameOf: FieldNamer = flagName,
+): AgentConfig {
+  let raw = given;
+  let nameOf = givenNameOf;
+  if (given.dev === true) {
+    // The preset fills only what no source gave; its values are named as coming from it.
+    const preset = Object.entries(DEV_PRESET).filter(([k]) => given[k] === undefined);
+    raw = { ...Object.fromEntries(preset), ...given };
+    const fromPreset = new Set(preset.map(([k]) => k));
+    nameOf = (name) =>
+      fromPreset.has(name) ? `${givenNameOf('dev')} (its --${name})` : givenNameOf(name);
+  }
   const draft: Draft = {
     nodeName: '',
     bind: parseHostPort('bind', AGENT_BIND_DEFAULT, true),
@@ -397,6 +657,16 @@ export function agentConfigFrom(raw: RawAgentSettings, nameOf: FieldNamer = flag
     httpToken: null,
     logLevel: 'info',
     logJson: false,
+    dev: false,
+    dataDir: null,
+    rejoinAfterLeave: false,
+    eventHandlers: [],
+    handlerTimeoutMs: HANDLER_TIMEOUT_MS_DEFAULT,
+    handlerConcurrency: HANDLER_CONCURRENCY_DEFAULT,
+    coalescePeriodMs: COALESCE_PERIOD_MS_DEFAULT,
+    quiescentPeriodMs: QUIESCENT_PERIOD_MS_DEFAULT,
+    userCoalescePeriodMs: COALESCE_PERIOD_MS_DEFAULT,
+    userQuiescentPeriodMs: QUIESCENT_PERIOD_MS_DEFAULT,
   };
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined || value === false) continue;
@@ -446,5 +716,15 @@ function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
     httpToken: d.httpToken,
     logLevel: d.logLevel,
     logJson: d.logJson,
+    dev: d.dev,
+    dataDir: d.dataDir,
+    rejoinAfterLeave: d.rejoinAfterLeave,
+    eventHandlers: Object.freeze([...d.eventHandlers]),
+    handlerTimeoutMs: d.handlerTimeoutMs,
+    handlerConcurrency: d.handlerConcurrency,
+    coalescePeriodMs: d.coalescePeriodMs,
+    quiescentPeriodMs: d.quiescentPeriodMs,
+    userCoalescePeriodMs: d.userCoalescePeriodMs,
+    userQuiescentPeriodMs: d.userQuiescentPeriodMs,
   });
 }

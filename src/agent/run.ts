@@ -8,7 +8,9 @@
  *      "bind":"IP:PORT","advertise":"IP:PORT","http":"IP:PORT"}` with the bound ports
  *      (port 0 resolved), so a harness learns where to join (`advertise`) and what to
  *      query without parsing logs;
- *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line);
+ *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line). Without
+ *      seeds, rejoin the members the data dir's snapshot knew (Serf's rejoin): a failure
+ *      there is a warning, not an exit — the node runs alone and others may join it;
  *   5. run until a signal or `POST /v1/leave`: leave gracefully (bounded by
  *      `leaveTimeoutMs`), shut down, resolve. A second signal during the leave skips the
  *      rest of the wait, as Serf does.
@@ -69,6 +71,8 @@ export interface RunAgentOptions {
   readonly httpLimits?: HttpLimits;
   /** Called once the agent listens (tests read the bound addresses from it). */
   readonly onStarted?: (agent: Agent) => void;
+  /** Logged at warn once the logger exists (config-sources.ts's findings). */
+  readonly warnings?: readonly string[];
 }
 
 /** Run until a stop signal. Throws `AgentFailure` when the agent cannot start or join. */
@@ -80,6 +84,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
     nodeName: config.nodeName,
     write: io.writeLog,
   });
+  for (const warning of options.warnings ?? []) logger.warn(warning);
   const stopRequested = new AbortController();
   let signals = 0;
   const { promise: forced, resolve: force } = Promise.withResolvers<void>();
@@ -121,6 +126,19 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
         } catch (err) {
           // A stop during the join is a stop, not a join failure.
           if (!stopRequested.signal.aborted) throw err;
+        }
+      } else if (agent.rejoinSeeds.length > 0 && !stopRequested.signal.aborted) {
+        const timeout = AbortSignal.timeout(options.joinTimeoutMs ?? JOIN_TIMEOUT_MS_DEFAULT);
+        logger.info(
+          { seeds: agent.rejoinSeeds.map(formatHostPort) },
+          'rejoining the members of the snapshot',
+        );
+        try {
+          await agent.join(agent.rejoinSeeds, AbortSignal.any([stopRequested.signal, timeout]));
+        } catch (err) {
+          if (!stopRequested.signal.aborted) {
+            logger.warn({ err }, 'could not rejoin any member of the snapshot; running alone');
+          }
         }
       }
       if (!stopRequested.signal.aborted) {

@@ -41,6 +41,23 @@ const BAD: Record<string, [string, RegExp]> = {
     'loud',
     /^hearsay: --log-level must be one of trace, debug, info, warn, error, got "loud"$/,
   ],
+  'data-dir': ['', /^hearsay: --data-dir must be a directory path of 1 to 4096 characters/],
+  'event-handler': [
+    'deploy=./x.sh',
+    /^hearsay: --event-handler must be \[FILTER=\]SCRIPT .* has the filter "deploy", which is not an event type/,
+  ],
+  'handler-timeout': ['10', /^hearsay: --handler-timeout must be a duration like 30s or 5m/],
+  'handler-concurrency': [
+    '0',
+    /^hearsay: --handler-concurrency must be an integer in \[1, 64\], got "0"$/,
+  ],
+  'coalesce-period': ['3 s', /^hearsay: --coalesce-period must be a duration like 500ms, 3s or 2m/],
+  'quiescent-period': ['-1s', /^hearsay: --quiescent-period must be a duration/],
+  'user-coalesce-period': ['1d', /^hearsay: --user-coalesce-period must be a duration/],
+  'user-quiescent-period': [
+    '11m',
+    /^hearsay: --user-quiescent-period must be a duration .* to 600s/,
+  ],
 };
 
 describe('hearsay agent flags', () => {
@@ -97,6 +114,8 @@ describe('hearsay agent flags', () => {
       assert.ok(help.includes(`--${s.name}`), s.name);
     }
     // Help text wraps, so count the defaults rather than match them whole.
-    assert.equal(help.match(/\[default:/g)?.length, AGENT_SETTINGS.length);
+    // Every setting, and --config-file.
+    assert.ok(help.includes('--config-file'));
+    assert.equal(help.match(/\[default:/g)?.length, AGENT_SETTINGS.length + 1);
   });
 });
