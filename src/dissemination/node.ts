@@ -63,6 +63,13 @@ function itemBytesBound(item: Item): number {
   return item.id.length * 3 + item.data.length + ITEM_OVERHEAD_BYTES;
 }
 
+/**
+ * The store of every node that knows nothing yet: read-only by construction (nodes swap
+ * in their own store before the first add), so 100,000 fresh nodes cost 100,000 node
+ * objects laid out back to back, with no store between them.
+ */
+const EMPTY_STORE = new ItemStore();
+
 /** Scratch list for peer sampling; handlers never run concurrently, so one suffices. */
 const peersScratch: NodeId[] = [];
 
@@ -98,13 +105,13 @@ export class DisseminationNode
    */
   #syn: SynMsg;
   readonly #shared: DisseminationShared;
-  readonly #store: ItemStore;
+  /** `EMPTY_STORE` until the first item: construction allocates only the node itself. */
+  #store: ItemStore = EMPTY_STORE;
   /** Null when the budget is unlimited: nothing to count. */
   readonly #budget: MessageBudget | null;
 
   constructor(shared: DisseminationShared) {
     this.#shared = shared;
-    this.#store = new ItemStore(shared.digests);
     this.#syn = shared.digests.empty.syn;
     const perPeriod = shared.config.messageBudgetPerPeriod;
     this.#budget = perPeriod === Number.POSITIVE_INFINITY ? null : new MessageBudget(perPeriod);
@@ -123,7 +130,7 @@ export class DisseminationNode
   /** Start spreading a new item from this node. Returns false if the id is already known. */
   publish(ctx: DisseminationContext, id: string, data: Uint8Array): boolean {
     const item: Item = { id, data, hops: 0 };
-    const entry = this.#store.add(item, this.config.ttl > 0, ctx.now);
+    const entry = this.#writableStore().add(item, this.config.ttl > 0, ctx.now);
     if (entry === null) return false;
     this.#stored();
     ctx.emit({ type: 'deliver', id, hops: 0, data });
@@ -305,7 +312,8 @@ export class DisseminationNode
    */
   #receive(ctx: DisseminationContext, items: readonly Item[], known: string[] | null): void {
     const ttl = this.config.ttl;
-    const store = this.#store;
+    if (items.length === 0) return;
+    const store = this.#writableStore();
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const entry = store.add(item, item.hops < ttl, ctx.now);
@@ -336,6 +344,11 @@ export class DisseminationNode
     const out: Entry[] = [];
     for (const e of this.#store.entries()) if (e.hot) out.push(e);
     return out;
+  }
+
+  #writableStore(): ItemStore {
+    if (this.#store === EMPTY_STORE) this.#store = new ItemStore(this.#shared.digests);
+    return this.#store;
   }
 
   /**
