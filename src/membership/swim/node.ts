@@ -398,10 +398,12 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
    */
   sendUser(ctx: SwimContext, toName: string, payload: Uint8Array, reliable: boolean): boolean {
     const rec = this.#table.get(toName);
-    if (rec === undefined || !this.#reachable(ctx, rec.id)) return false;
+    if (rec === undefined) return false;
+    const id = this.#peerId(rec);
+    if (!this.#reachable(ctx, id)) return false;
     const user: User = { type: 'user', payload };
-    if (reliable) ctx.sendReliable(rec.id, this.#streamOut(user));
-    else ctx.send(rec.id, this.#finish(user, rec.protocolMax >= CRC_PROTOCOL_MIN));
+    if (reliable) ctx.sendReliable(id, this.#streamOut(user));
+    else ctx.send(id, this.#finish(user, rec.protocolMax >= CRC_PROTOCOL_MIN));
     this.#flush(ctx);
     return true;
   }
@@ -564,8 +566,8 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     this.#probing = probe;
     const ping = this.#ping(seqNo, target.name);
     if (target.state === 'alive') {
-      this.#sendWithPiggyback(ctx, target.id, ping);
-    } else if (this.#reachable(ctx, target.id)) {
+      this.#sendWithPiggyback(ctx, this.#peerId(target), ping);
+    } else if (this.#reachable(ctx, this.#peerId(target))) {
       // A suspect target gets the accusation with the ping, so it can refute at once.
       const suspect: Suspect = {
         type: 'suspect',
@@ -623,13 +625,13 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
         sourcePort: c.advertisePort,
         sourceNode: c.name,
       };
-      this.#sendWithPiggyback(ctx, helper.id, ind);
+      this.#sendWithPiggyback(ctx, this.#peerId(helper), ind);
     }
     probe.helpers = helpers.length;
     if (
       !c.disableTcpPings &&
       target.protocolMax >= TCP_PING_PROTOCOL_MIN &&
-      this.#reachable(ctx, target.id)
+      this.#reachable(ctx, this.#peerId(target))
     ) {
       const tcpSeqNo = this.#nextSeqNo();
       probe.tcpSeqNo = tcpSeqNo;
@@ -1129,7 +1131,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     );
     const budgetBytes = c.udpBufferBytes - COMPOUND_HEADER_BYTES - c.encryptionOverheadBytes;
     for (const target of targets) {
-      if (!this.#reachable(ctx, target.id)) continue;
+      if (!this.#reachable(ctx, this.#peerId(target))) continue;
       const msgs = this.#takeBroadcasts(
         COMPOUND_PART_OVERHEAD_BYTES,
         budgetBytes,
@@ -1149,6 +1151,15 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     return this.config.enableCompression ? { type: 'compress', message: msg } : msg;
   }
 
+  /**
+   * A member's host id. An address the host could not map when we learned it (its address
+   * map full) is looked up again, so the member becomes reachable once there is room.
+   */
+  #peerId(rec: MemberRecord): NodeId {
+    if (rec.id < 0) rec.id = this.#addresses.idOf(rec.ip, rec.port);
+    return rec.id;
+  }
+
   #reachable(ctx: SwimContext, id: NodeId): boolean {
     return id >= 0 && id !== ctx.self;
   }
@@ -1165,7 +1176,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       this.#sampleScratch,
     );
     const peer = peers[0];
-    if (peer === undefined || !this.#reachable(ctx, peer.id)) return;
+    if (peer === undefined || !this.#reachable(ctx, this.#peerId(peer))) return;
     this.#startExchange(ctx, peer.id, false, null, peer.name);
   }
 
