@@ -14,9 +14,16 @@ import pkg from '../../package.json' with { type: 'json' };
 import { agentSettingAccepts } from '../agent/config.ts';
 import { isRemoteError } from '../core/errors.ts';
 import { registerAgentCommand } from './agent-command.ts';
+import { registerEventCommand } from './event-command.ts';
+import { registerInfoCommand } from './info-command.ts';
 import { type CliIo, processIo } from './io.ts';
+import { registerKeygenCommand } from './keygen-command.ts';
+import { registerKeysCommand } from './keys-command.ts';
+import { registerLeaveCommand } from './leave-command.ts';
 import { registerMembersCommand } from './members-command.ts';
+import { registerMonitorCommand } from './monitor-command.ts';
 import { registerNodeCommand } from './node-command.ts';
+import { registerQueryCommand } from './query-command.ts';
 import { registerReproduceCommand } from './reproduce-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { simFlagAccepts } from './sim-flags.ts';
@@ -49,6 +56,13 @@ export function buildProgram(io: CliIo): Command {
   registerNodeCommand(program);
   registerAgentCommand(program);
   registerMembersCommand(program, io);
+  registerEventCommand(program, io);
+  registerQueryCommand(program, io);
+  registerMonitorCommand(program, io);
+  registerKeygenCommand(program, io);
+  registerKeysCommand(program, io);
+  registerLeaveCommand(program, io);
+  registerInfoCommand(program, io);
   return program;
 }
 

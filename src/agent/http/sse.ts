@@ -1,5 +1,5 @@
 /**
- * Server-sent events: the framing, and one bounded client.
+ * Server-sent events: the framing, one bounded client, and a bounded reader for clients.
  *
  * A message is `event: TYPE\ndata: JSON\n\n`. The data is `JSON.stringify` output, which
  * never contains a raw newline (newlines in strings are escaped), so one `data:` line always
@@ -76,5 +76,59 @@ export class SseClient {
   /** The peer went away: forget it without touching the sink again. */
   closed(): void {
     this.#open = false;
+  }
+}
+
+/** One message as a reader sees it: the `event:` name (default `message`) and the `data:` text. */
+export interface SseParsed {
+  readonly event: string;
+  readonly data: string;
+}
+
+/**
+ * An incremental reader of the stream (for the CLI's `monitor` and `query`): feed it text as
+ * it arrives, get whole messages back. Comments are skipped. `messageCharsMax` bounds the
+ * text held for one unfinished message, so a peer that never ends one cannot grow it without
+ * end; past it, `push` throws.
+ */
+export class SseParser {
+  readonly #messageCharsMax: number;
+  #partial = '';
+  #event = 'message';
+  #data: string[] = [];
+  #dataChars = 0;
+
+  constructor(messageCharsMax: number) {
+    this.#messageCharsMax = messageCharsMax;
+  }
+
+  push(text: string): SseParsed[] {
+    const out: SseParsed[] = [];
+    // LF or CRLF line ends (a lone CR, which the format also allows, nobody sends).
+    const lines = (this.#partial + text).split('\n');
+    this.#partial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (line === '') {
+        if (this.#data.length > 0) out.push({ event: this.#event, data: this.#data.join('\n') });
+        this.#event = 'message';
+        this.#data = [];
+        this.#dataChars = 0;
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') this.#event = value;
+      else if (field === 'data') {
+        this.#data.push(value);
+        this.#dataChars += value.length;
+      }
+    }
+    if (this.#partial.length + this.#dataChars > this.#messageCharsMax) {
+      throw new Error(`an event-stream message is longer than ${this.#messageCharsMax} characters`);
+    }
+    return out;
   }
 }
