@@ -198,3 +198,23 @@ test('startConverged: 300 nodes begin with full tables; a crash is detected by a
     'no false positives',
   );
 });
+
+test('dead entries leave the table gossipToTheDeadMs after death, at the next wrap of the probe list', () => {
+  const c = cluster(5, { seed: 19, config: { gossipToTheDeadMs: 5000 } });
+  c.joinAll();
+  assert.notEqual(
+    c.runUntil(() => c.converged(), 10_000),
+    null,
+  );
+  c.sim.crash(3);
+  const deadAt = c.runUntil(() => c.stateOf(0, 3) === 'dead', c.sim.now + 30_000);
+  assert.notEqual(deadAt, null);
+  assert.equal(c.sim.protocols[0]!.tableSize(), 5);
+  const reapedAt = c.runUntil(() => c.of('member-reaped', 0).length > 0, c.sim.now + 30_000);
+  assert.notEqual(reapedAt, null);
+  assert.ok(reapedAt! - deadAt! > 5000, 'not before gossipToTheDeadMs');
+  assert.ok(reapedAt! - deadAt! < 5000 + 6000, 'at the next wrap (4 live entries to probe)');
+  assert.equal(c.of('member-reaped', 0)[0]!.event.name, simNodeName(3));
+  assert.equal(c.sim.protocols[0]!.tableSize(), 4);
+  assert.equal(c.stateOf(0, 3), undefined);
+});

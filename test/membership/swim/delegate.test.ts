@@ -149,3 +149,25 @@ test('meta longer than 512 bytes is refused with a ConfigError', () => {
     /meta: node metadata must be at most 512 bytes/,
   );
 });
+
+test('a packet never carries more than 127 parts, however small the delegate broadcasts', () => {
+  let biggest = 0;
+  const c = cluster(2, {
+    seed: 42,
+    config: { enableCompression: false },
+    spec: {
+      delegateFor: () => ({
+        getBroadcasts: () => Array.from({ length: 400 }, () => new Uint8Array([1])),
+      }),
+    },
+    tap: {
+      record: (_f, _t, msg) => {
+        const m = msg.type === 'hasCrc' ? msg.message : msg;
+        if (m.type === 'compound') biggest = Math.max(biggest, m.parts.length);
+      },
+    },
+  });
+  c.join(1, 0);
+  c.sim.run(3000);
+  assert.equal(biggest, 127);
+});
