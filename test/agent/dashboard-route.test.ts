@@ -61,6 +61,7 @@ interface RatesModule {
   RateTracker: new (o?: {
     windowMs?: number;
     pointsMax?: number;
+    smoothingMs?: number;
   }) => {
     sample(timeMs: number, counters: Record<string, number>): void;
     series(name: string): Point[];
@@ -439,7 +440,7 @@ describe('dashboard model (web/model.js)', () => {
 
 describe('dashboard rates and drawing (web/rates.js, chart.js, cluster-view.js)', () => {
   it('rate = Δcount/Δt per counter; a counter that goes down starts over; new types count from 0', () => {
-    const tracker = new rates.RateTracker({ windowMs: 10_000 });
+    const tracker = new rates.RateTracker({ windowMs: 10_000, smoothingMs: 0 });
     tracker.sample(0, { in: 100, 'in:udp:ping': 10 });
     tracker.sample(1000, { in: 150, 'in:udp:ping': 20, 'in:udp:ack': 4 });
     tracker.sample(1500, { in: 200, 'in:udp:ping': 25, 'in:udp:ack': 4 });
@@ -460,14 +461,27 @@ describe('dashboard rates and drawing (web/rates.js, chart.js, cluster-view.js)'
     assert.equal(tracker.latest('in:udp:ping'), null, 'a type not reported this time');
   });
 
+  it('smoothing: a rate spans back to the oldest sample within smoothingMs', () => {
+    const tracker = new rates.RateTracker({ windowMs: 60_000, smoothingMs: 3000 });
+    [0, 1, 3, 3, 4, 10].forEach((n, i) => {
+      tracker.sample(i * 1000, { out: n });
+    });
+    assert.deepEqual(
+      tracker.series('out').map((p) => Math.round(p.perSecond * 1000) / 1000),
+      [1, 1.5, 1, 1, 2.333],
+    );
+    tracker.sample(5000, { out: 99 });
+    assert.equal(tracker.series('out').length, 5, 'a sample at the same time is ignored');
+  });
+
   it('the window and pointsMax bound every series', () => {
-    const tracker = new rates.RateTracker({ windowMs: 5000, pointsMax: 3 });
+    const tracker = new rates.RateTracker({ windowMs: 5000, pointsMax: 3, smoothingMs: 0 });
     for (let t = 0; t <= 10_000; t += 1000) tracker.sample(t, { out: t });
     assert.deepEqual(
       tracker.series('out').map((p) => p.timeMs),
       [8000, 9000, 10_000],
     );
-    const wide = new rates.RateTracker({ windowMs: 5000, pointsMax: 100 });
+    const wide = new rates.RateTracker({ windowMs: 5000, pointsMax: 100, smoothingMs: 0 });
     for (let t = 0; t <= 10_000; t += 1000) wide.sample(t, { out: t });
     assert.deepEqual(
       wide.series('out').map((p) => p.timeMs),

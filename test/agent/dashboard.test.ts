@@ -41,7 +41,11 @@ const SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta
 /** The script's own deadline for the cluster is 30 s; this covers a slow spawn on top. */
 const READY_DEADLINE_MS = 40_000;
 const ALIVE_DEADLINE_MS = 15_000;
-/** Local profile: 1 s probes, suspicion 3 s shrinking with confirmations from 3 others. */
+/**
+ * Local profile, 5 members: a probe a second reaches node-5 within a round (≤ 5 s), and the
+ * suspicion lasts 18 s without confirmations, 3 s with one (the other three alive members
+ * confirm within a round or two): 30 s covers the slowest case with room for a busy machine.
+ */
 const FAILED_DEADLINE_MS = 30_000;
 const EVENT_DEADLINE_MS = 10_000;
 const STOP_DEADLINE_MS = 25_000;
