@@ -188,3 +188,31 @@ test("a left member's name may return from a new address at once; a dead one onl
   assert.ok(c.of('name-conflict', 0).length > 0);
   assert.equal(c.sim.protocols[0]!.member(simNodeName(2))!.ip[3], 2);
 });
+
+test('a crashed node restarted under its name rejoins by refuting its own death', () => {
+  const c = cluster(5, { seed: 39 });
+  c.joinAll();
+  assert.notEqual(
+    c.runUntil(() => c.converged(), 10_000),
+    null,
+  );
+  c.sim.crash(2);
+  assert.notEqual(
+    c.runUntil(() => c.stateOf(0, 2) === 'dead', c.sim.now + 30_000),
+    null,
+  );
+  c.sim.restart(2);
+  assert.equal(c.sim.protocols[2]!.incarnation(), 1, 'a fresh process');
+  c.join(2, 0);
+  assert.notEqual(
+    c.runUntil(() => c.converged(), c.sim.now + 10_000),
+    null,
+  );
+  // The seed's state says "dead at incarnation 1": merged as a suspicion of ourselves → refute.
+  assert.ok(c.of('refuted', 2).length > 0);
+  assert.ok(c.sim.protocols[2]!.incarnation() > 1);
+  for (const v of [0, 1, 3, 4])
+    assert.ok(
+      c.of('member-join', v).filter((e) => e.event.member.name === simNodeName(2)).length === 2,
+    );
+});
