@@ -23,7 +23,11 @@ import type {
   UserEvent,
 } from '../../src/agent/cluster.ts';
 import type { HostPort } from '../../src/agent/config.ts';
-import { buildHttpServer, type HttpServerOptions } from '../../src/agent/http/server.ts';
+import {
+  buildHttpServer,
+  type HttpServerOptions,
+  listenHttp,
+} from '../../src/agent/http/server.ts';
 import { createAgentLogger } from '../../src/agent/log.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ConfigError } from '../../src/core/errors.ts';
@@ -376,4 +380,14 @@ export function openSse(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** `httpSetup` on a real socket (127.0.0.1, port 0); `address` is what `--http` takes. */
+export async function listeningSetup(
+  others: AgentMember[] = [],
+  options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
+): Promise<HttpSetup & { readonly port: number; readonly address: string }> {
+  const setup = httpSetup(others, options);
+  const { port } = await listenHttp(setup.app, { host: '127.0.0.1', port: 0 });
+  return { ...setup, port, address: `127.0.0.1:${port}` };
 }

@@ -16,7 +16,7 @@ import { createAgentLogger } from '../../src/agent/log.ts';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
 import { membersTable } from '../../src/cli/members-command.ts';
-import { FakeCluster, member } from '../agent/fake-cluster.ts';
+import { FakeCluster, listeningSetup, member } from '../agent/fake-cluster.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hearsay.js', import.meta.url));
 
@@ -193,5 +193,47 @@ describe('hearsay members', () => {
       r.err,
       'hearsay: --http must be IPV4:PORT with PORT in [1, 65535] (e.g. 127.0.0.1:7946), got "127.0.0.1:0"\n',
     );
+  });
+
+  it('--status, --name and --tag filter as serf members does', async () => {
+    const names = async (args: string[]) => {
+      const r = await members(['--json', '--http', address, ...args]);
+      assert.equal(r.code, 0, r.err);
+      return (JSON.parse(r.out) as { name: string }[]).map((m) => m.name);
+    };
+    assert.deepEqual(await names(['--status', 'failed,suspect']), ['web-10', 'web-2']);
+    assert.deepEqual(await names(['--name', 'web-\\d']), ['web-2']);
+    assert.deepEqual(await names(['--tag', 'role=web', '--tag', 'dc=eu']), ['web-10']);
+    assert.deepEqual(await names(['--tag', 'role=lb|web', '--status', 'alive']), ['self']);
+  });
+
+  it('bad filters: --status locally (exit 2), a bad regexp by the agent (exit 1)', async () => {
+    const status = await members(['--status', 'dead', '--http', address]);
+    assert.equal(status.code, 2);
+    assert.equal(
+      status.err,
+      'hearsay: --status must be one or more of alive, suspect, leaving, left, failed, comma-separated, got "dead"\n',
+    );
+    const tag = await members(['--tag', 'role', '--http', address]);
+    assert.equal(tag.code, 2);
+    assert.match(tag.err, /^hearsay: --tag must be KEY=REGEX/);
+    const regexp = await members(['--name', '(', '--http', address]);
+    assert.equal(regexp.code, 1);
+    assert.match(regexp.err, /answered 400: querystring\/name must be a regular expression/);
+  });
+
+  it('--token for an agent that requires one', async () => {
+    const token = 'members-token-0123456789';
+    const secured = await listeningSetup([], { token });
+    try {
+      const without = await members(['--http', secured.address]);
+      assert.equal(without.code, 1);
+      assert.match(without.err, /answered 401/);
+      const withToken = await members(['--http', secured.address, '--token', token]);
+      assert.equal(withToken.code, 0, withToken.err);
+      assert.match(withToken.out, /^NAME {4}ADDRESS {9}STATE {2}TAGS\nm-self {2}/);
+    } finally {
+      await secured.app.close();
+    }
   });
 });
