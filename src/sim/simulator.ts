@@ -189,6 +189,10 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
   /** Partition side per node; nodes on different sides cannot reach each other. */
   #side: Uint8Array | null = null;
   #reliableArrival = new Map<number, number>();
+  /** The last message sent, its size and type (see `transmit`). */
+  #lastMsg: M | null = null;
+  #lastSize = 0;
+  #lastType = '';
 
   constructor(opts: SimulatorOptions<M, T, E, P>) {
     assert(
@@ -374,11 +378,25 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
       assert(false, `node ${from} sent to invalid peer ${to}`);
     }
     const stats = this.stats;
-    const codec = this.spec.codec;
-    const size = codec.sizeOf(msg);
+    // Messages are immutable once sent (they are delivered by reference), so a message
+    // sent again — a gossip protocol's digest goes to a peer every period, often the same
+    // object from many nodes — is sized and typed once.
+    let size: number;
+    let type: string;
+    if (msg === this.#lastMsg) {
+      size = this.#lastSize;
+      type = this.#lastType;
+    } else {
+      const codec = this.spec.codec;
+      size = codec.sizeOf(msg);
+      type = codec.typeOf(msg);
+      this.#lastMsg = msg;
+      this.#lastSize = size;
+      this.#lastType = type;
+    }
     stats.messagesSent++;
     stats.bytesSent += size;
-    stats.messagesByType.bump(codec.typeOf(msg));
+    stats.messagesByType.bump(type);
     if (this.#side !== null && this.#side[from] !== this.#side[to]) {
       this.#drop('partition');
       return;

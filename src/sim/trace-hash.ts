@@ -6,8 +6,10 @@
  */
 
 export class TraceHash {
-  #a = 0x811c9dc5;
-  #b = 0x9747b28c;
+  // Kept as int32 (`| 0`): both seeds exceed 2^31, and as doubles the fields would be
+  // boxed numbers, read and written through a pointer on every fold.
+  #a = 0x811c9dc5 | 0;
+  #b = 0x9747b28c | 0;
 
   /** Fold one 32-bit integer into the hash (word-wise: one multiply per lane). */
   int(x: number): void {
