@@ -41,6 +41,17 @@ export const FORCE_AFTER_MS = 1000;
 export const STDERR_TAIL_CHARS_MAX = 4000;
 const POLL_MS = 100;
 
+/** Every agent process spawned here, from the moment it is spawned until it exits. */
+const spawned = new Set<ChildProcess>();
+
+/**
+ * SIGKILL every agent this module spawned that is still running, now. Synchronous, for
+ * an `exit` handler; also covers agents still starting when something failed.
+ */
+export function killSpawned(): void {
+  for (const child of spawned) if (isRunning(child)) child.kill('SIGKILL');
+}
+
 export interface LocalNode {
   readonly name: string;
   readonly pid: number;
@@ -60,6 +71,8 @@ export interface LocalClusterOptions {
   readonly onExit?: (node: string, code: number | null, signal: NodeJS.Signals | null) => void;
   /** HTTP port of node-1 (the dashboard); 0: a free port. */
   readonly dashboardPort?: number;
+  /** Abandons the start: no more agents are spawned, and the start rejects. */
+  readonly signal?: AbortSignal;
 }
 
 interface Running {
@@ -81,11 +94,22 @@ export class LocalCluster {
     this.dashboardUrl = `http://${running[0]!.node.http}/`;
   }
 
-  /** SIGTERM every running agent (each leaves gracefully); SIGKILL the ones left after `deadlineMs`. */
-  stop(deadlineMs: number = STOP_DEADLINE_MS): Promise<void> {
+  /**
+   * SIGTERM every running agent (each leaves gracefully); SIGKILL the ones left after
+   * `deadlineMs`. `onStopped` hears of each agent as it exits.
+   */
+  stop(
+    deadlineMs: number = STOP_DEADLINE_MS,
+    onStopped?: (node: LocalNode, afterMs: number) => void,
+  ): Promise<void> {
     this.#stop ??= (async () => {
-      for (const r of this.#running) if (isRunning(r.child)) r.child.kill('SIGTERM');
+      const startMs = performance.now();
+      const live = this.#running.filter((r) => isRunning(r.child));
+      for (const r of live) r.child.kill('SIGTERM');
       const timer = setTimeout(() => this.kill(), deadlineMs);
+      await Promise.all(
+        live.map((r) => r.exited.then(() => onStopped?.(r.node, performance.now() - startMs))),
+      );
       await Promise.all(this.#running.map((r) => r.exited));
       clearTimeout(timer);
     })();
@@ -132,12 +156,15 @@ function spawnNode(
   name: string,
   args: readonly string[],
   onLog: (node: string, line: string) => void,
-  started: Running[],
+  children: ChildProcess[],
 ): Promise<Running> {
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  spawned.add(child);
+  children.push(child);
+  child.on('exit', () => spawned.delete(child));
   let resolveExited!: () => void;
   const exited = new Promise<void>((r) => {
     resolveExited = r;
@@ -169,7 +196,6 @@ function spawnNode(
           return partial.stderrTail;
         },
       };
-      started.push(running);
       resolve(running);
     });
     child.on('error', reject);
@@ -195,7 +221,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const profile = options.profile ?? 'local';
   const logLevel = options.logLevel ?? 'warn';
   const onLog = options.onLog ?? (() => {});
-  const started: Running[] = [];
+  // Recorded at spawn, not at listening: a failure must also stop agents still starting.
+  const children: ChildProcess[] = [];
   const deadline = AbortSignal.timeout(READY_DEADLINE_MS);
   try {
     const seedHttp = `127.0.0.1:${options.dashboardPort ?? 0}`;
@@ -203,17 +230,19 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       'node-1',
       nodeArgs('node-1', 1, profile, logLevel, seedHttp),
       onLog,
-      started,
+      children,
     );
+    options.signal?.throwIfAborted();
     const others = await Promise.all(
       Array.from({ length: count - 1 }, (_, i) => {
         const name = `node-${i + 2}`;
         const args = nodeArgs(name, i + 2, profile, logLevel, '127.0.0.1:0');
-        return spawnNode(name, [...args, '--join', seed.node.advertise], onLog, started);
+        return spawnNode(name, [...args, '--join', seed.node.advertise], onLog, children);
       }),
     );
     const all = [seed, ...others];
-    await waitAllAlive(all, parseHostPort('http', seed.node.http, false), deadline);
+    const waitUntil = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    await waitAllAlive(all, parseHostPort('http', seed.node.http, false), waitUntil);
     const cluster = new LocalCluster(all);
     for (const r of all) {
       r.child.on('exit', (code, signal) => {
@@ -222,7 +251,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     }
     return cluster;
   } catch (err) {
-    for (const r of started) if (isRunning(r.child)) r.child.kill('SIGKILL');
+    for (const child of children) if (isRunning(child)) child.kill('SIGKILL');
     throw err;
   }
 }
@@ -246,6 +275,9 @@ async function waitAllAlive(all: readonly Running[], http: HostPort, deadline: A
       last = (err as Error).message;
     }
     if (deadline.aborted) {
+      if ((deadline.reason as Error | undefined)?.name !== 'TimeoutError') {
+        throw new Error('start abandoned', { cause: deadline.reason });
+      }
       throw new Error(
         `node-1 did not list all ${names.length} nodes alive within ${READY_DEADLINE_MS} ms (${last})`,
       );
@@ -307,15 +339,53 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!values.json) process.stdout.write(`${text}\n`);
   };
   say(`hearsay: starting ${values.nodes} agents on 127.0.0.1 (profile ${values.profile})…`);
-  let cluster: LocalCluster | undefined;
-  // A crash after the start must not leave agents behind.
-  process.on('exit', () => cluster?.kill());
+  // Whatever way this process ends short of SIGKILL, no agent outlives it.
+  process.on('exit', killSpawned);
+
+  // Signals are caught from the start: the agents are detached, so a Ctrl-C while they
+  // start must stop them here or they would run on.
+  let running: LocalCluster | undefined;
+  let firstSignalMs: number | undefined;
+  const starting = new AbortController();
+  const { promise: done, resolve: finish } = Promise.withResolvers<number>();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = performance.now();
+    if (firstSignalMs === undefined) {
+      firstSignalMs = now;
+      if (running === undefined) {
+        say(`\nhearsay: ${signal} while starting: killing the agents`);
+        starting.abort();
+        killSpawned();
+        finish(130);
+        return;
+      }
+      say(
+        `\nhearsay: ${signal}: stopping; the agents leave gracefully (Ctrl-C again to kill them)…`,
+      );
+      void running
+        .stop(STOP_DEADLINE_MS, (node, afterMs) =>
+          say(`  ${node.name} stopped (${(afterMs / 1000).toFixed(1)} s)`),
+        )
+        .then(() => {
+          say('hearsay: stopped.');
+          finish(0);
+        });
+    } else if (now - firstSignalMs >= FORCE_AFTER_MS) {
+      say('hearsay: killing the agents');
+      killSpawned();
+      finish(130);
+    }
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+  let cluster: LocalCluster;
   try {
     cluster = await startLocalCluster({
       nodes: values.nodes,
       profile: values.profile,
       logLevel: values.logLevel,
       dashboardPort: values.dashboardPort,
+      signal: starting.signal,
       onLog: (node, line) => process.stderr.write(`[${node}] ${line}\n`),
       onExit: (node, code, signal) =>
         process.stderr.write(
@@ -323,9 +393,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         ),
     });
   } catch (err) {
+    if (firstSignalMs !== undefined) return done;
     process.stderr.write(`hearsay: could not start the cluster: ${(err as Error).message}\n`);
     return 1;
   }
+  if (firstSignalMs !== undefined) {
+    // The signal came as the cluster became ready.
+    killSpawned();
+    return done;
+  }
+  running = cluster;
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({ event: 'ready', dashboard: cluster.dashboardUrl, nodes: cluster.nodes })}\n`,
@@ -333,28 +410,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } else {
     say(describe(cluster, startMs));
   }
-
-  const running = cluster;
-  const forced = await new Promise<boolean>((resolve) => {
-    let firstMs: number | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      const now = performance.now();
-      if (firstMs === undefined) {
-        firstMs = now;
-        say(
-          `\nhearsay: ${signal}: stopping; the agents leave gracefully (Ctrl-C again to kill them)…`,
-        );
-        void running.stop().then(() => resolve(false));
-      } else if (now - firstMs >= FORCE_AFTER_MS) {
-        say('hearsay: killing the agents');
-        running.kill();
-        resolve(true);
-      }
-    };
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-  });
-  say(forced ? 'hearsay: killed.' : 'hearsay: stopped.');
-  return forced ? 130 : 0;
+  return done;
 }
 
 function parse(argv: readonly string[]) {
