@@ -2,14 +2,17 @@
  * The agent's configuration: one typed object (`AgentConfig`), one table of settings that
  * fill it (`AGENT_SETTINGS`), one function that validates (`agentConfigFrom`).
  *
- * Every setting arrives as text — a command-line flag today; an environment variable or a
- * config-file entry tomorrow — so each row of the table parses one raw string (or, for a
- * repeatable setting, each of several) and records it in a draft; `finish` then checks what
- * involves several settings and freezes the result. A source only has to collect raw strings
- * keyed by setting name and say how to name a setting in messages (`--bind` for a flag,
- * `HEARSAY_BIND` for a variable): the rules, ranges and defaults live here once, so the
- * sources cannot drift apart. The CLI (src/cli/agent-command.ts) registers the same rows as
+ * Every setting arrives as text — a command-line flag, an environment variable or a
+ * config-file entry (config-sources.ts collects and merges them) — so each row of the table
+ * parses one raw string (or, for a repeatable setting, each of several) and records it in a
+ * draft; `finish` then checks what involves several settings and freezes the result. A
+ * source only has to collect raw strings keyed by setting name and say how to name a
+ * setting in messages (`--bind` for a flag, `HEARSAY_BIND` for a variable, `"bind" in
+ * FILE` for a file entry): the rules, ranges and defaults live here once, so the sources
+ * cannot drift apart. The CLI (src/cli/agent-command.ts) registers the same rows as
  * commander options, so `--help` and the accepted flags come from this table too.
+ *
+ * `--dev` is a preset: its values (`DEV_PRESET`) fill only the settings no source gave.
  *
  * Errors are `AgentConfigError`s: the field as the source names it, and a detail of the
  * form "must be …, got …"; the CLI turns them into its one-line usage error (exit 2).
