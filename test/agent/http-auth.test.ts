@@ -88,6 +88,29 @@ describe('bearer token', () => {
     await app.close();
   });
 
+  it('no spelling of an API path gets past the check', async () => {
+    const { app } = httpSetup([], { token: TOKEN });
+    for (const url of [
+      '/v1/members/',
+      '//v1/members',
+      '/V1/members',
+      '/v1/members;x',
+      '/v1/%6dembers',
+      '/v1/./members',
+      '/v1/x/../members',
+      '/metrics%3F',
+      '/%2Fv1/members',
+    ]) {
+      const res = await app.inject({ url });
+      assert.ok(
+        res.statusCode === 401 || res.statusCode === 404 || res.statusCode === 400,
+        `${url}: ${res.statusCode}`,
+      );
+      assert.doesNotMatch(res.body, /m-self/, url);
+    }
+    await app.close();
+  });
+
   it('paths outside the API (the dashboard) stay open', async () => {
     const { app } = httpSetup([], { token: TOKEN });
     const res = await app.inject({ url: '/no-such-page' });

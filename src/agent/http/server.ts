@@ -27,7 +27,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import pkg from '../../../package.json' with { type: 'json' };
-import type { AgentCluster, AgentClusterServices } from '../cluster.ts';
+import type { AgentCluster } from '../cluster.ts';
 import type { HostPort } from '../config.ts';
 import type { AgentLogger } from '../log.ts';
 import { AgentMetrics } from '../metrics.ts';
@@ -51,11 +51,8 @@ import { registerQueriesRoute } from './queries-route.ts';
 
 export type { HttpErrorBody } from './errors.ts';
 
-/**
- * What the routes need from the cluster. `AgentCluster` will extend the services; until then
- * the server names both.
- */
-export type HttpCluster = AgentCluster & AgentClusterServices;
+/** What the routes need from the cluster: membership and the services (events, queries, …). */
+export type HttpCluster = AgentCluster;
 
 export interface HttpLimits {
   /** Largest request body (the biggest legitimate one, a query, is well under 1 KiB). */
@@ -141,7 +138,9 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   if (token !== null) {
     const matches = tokenChecker(token);
     app.addHook('onRequest', async (request, reply) => {
-      const path = request.url.split('?', 1)[0]!;
+      // The matched route's template when there is one, so no spelling of a path (encoded,
+      // doubled slashes) reaches an API route unchecked; the raw path for a 404.
+      const path = request.routeOptions.url ?? request.url.split('?', 1)[0]!;
       if (!pathNeedsAuth(path)) return;
       let presented = bearerToken(request.headers.authorization);
       if (presented === undefined && pathTakesQueryToken(request.method, path)) {
