@@ -9,7 +9,13 @@ import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { EventHub } from '../../src/agent/http/event-hub.ts';
 import { listenHttp } from '../../src/agent/http/server.ts';
-import { SseClient, type SseSink, sseComment, sseMessage } from '../../src/agent/http/sse.ts';
+import {
+  SseClient,
+  SseParser,
+  type SseSink,
+  sseComment,
+  sseMessage,
+} from '../../src/agent/http/sse.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { emptyStats, FakeCluster, httpSetup, member } from './fake-cluster.ts';
 
@@ -35,6 +41,38 @@ describe('SSE framing', () => {
   it('one event line, one data line, a blank line; comments cannot break the frame', () => {
     assert.equal(sseMessage('user', { a: 'x\ny' }), 'event: user\ndata: {"a":"x\\ny"}\n\n');
     assert.equal(sseComment('two\nlines'), ': two lines\n\n');
+  });
+});
+
+describe('SseParser (the client side)', () => {
+  it('whole messages out of any chunking, LF or CRLF, comments skipped', () => {
+    const text =
+      ': hello\n\nevent: user\ndata: {"a":1}\n\r\nevent: ack\r\ndata: x\r\ndata: y\r\n\r\ndata: plain\n\n';
+    const whole = new SseParser(1_000).push(text);
+    const expected = [
+      { event: 'user', data: '{"a":1}' },
+      { event: 'ack', data: 'x\ny' },
+      { event: 'message', data: 'plain' },
+    ];
+    assert.deepEqual(whole, expected);
+    for (let cut = 1; cut < text.length; cut++) {
+      const p = new SseParser(1_000);
+      assert.deepEqual(
+        [...p.push(text.slice(0, cut)), ...p.push(text.slice(cut))],
+        expected,
+        `cut ${cut}`,
+      );
+    }
+  });
+
+  it('a message that never ends is refused past the bound', () => {
+    const p = new SseParser(100);
+    p.push('data: ');
+    assert.throws(() => p.push('x'.repeat(200)), /longer than 100 characters/);
+    const lines = new SseParser(100);
+    assert.throws(() => {
+      for (let i = 0; i < 50; i++) lines.push('data: xxxx\n');
+    }, /longer than 100 characters/);
   });
 });
 

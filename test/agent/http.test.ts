@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { AgentMember } from '../../src/agent/cluster.ts';
 import { listenHttp } from '../../src/agent/http/server.ts';
 import { emptyStats, member, httpSetup as setup } from './fake-cluster.ts';
@@ -320,6 +321,59 @@ describe('agent HTTP API', () => {
     const body = res.json() as { statusCode: number; error: string };
     assert.equal(body.statusCode, 413);
     assert.equal(body.error, 'Payload Too Large');
+    await app.close();
+  });
+
+  it('property: any JSON body or query string on any route is answered, never with a 5xx', async () => {
+    const { app } = setup([member('b', 7002, 'alive', { role: 'db' })]);
+    const routes = [
+      ['POST', '/v1/events'],
+      ['POST', '/v1/queries'],
+      ['POST', '/v1/keys'],
+      ['PUT', '/v1/keys/primary'],
+      ['DELETE', '/v1/keys'],
+      ['GET', '/v1/members'],
+      ['GET', '/v1/info'],
+    ] as const;
+    const field = fc.constantFrom(
+      'name',
+      'payload',
+      'payloadBase64',
+      'coalesce',
+      'filterNodes',
+      'filterTags',
+      'requestAck',
+      'timeoutMs',
+      'key',
+      '__proto__',
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(field, fc.jsonValue(), { maxKeys: 5 }),
+      fc.record({ name: fc.string(), payload: fc.string() }, { requiredKeys: [] }),
+    );
+    const query = fc.array(
+      fc.tuple(
+        fc.constantFrom('status', 'name', 'tag', 'token', 'x'),
+        fc.string({ maxLength: 40 }),
+      ),
+      { maxLength: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, query, async ([method, url], b, q) => {
+        const qs = new URLSearchParams(q).toString();
+        const res = await app.inject({
+          method,
+          url: qs === '' ? url : `${url}?${qs}`,
+          ...(method === 'GET'
+            ? {}
+            : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(b) }),
+        });
+        assert.ok(res.statusCode < 500, `${method} ${url}?${qs} ${JSON.stringify(b)}: ${res.body}`);
+        JSON.parse(res.body);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
     await app.close();
   });
 });
