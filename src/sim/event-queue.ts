@@ -226,9 +226,7 @@ export class EventQueue {
       this.#siftDown(rest, this.#f64[f + F64_TIME]!, this.#f64[f + F64_SEQ]!, this.#heapSize);
     } else {
       const size = --this.#heapSize;
-      if (size > 0) {
-        this.#siftDown(this.#heap[size]!, this.#heapTime[size]!, this.#heapSeq[size]!, size);
-      }
+      if (size > 0) this.#refill(size);
     }
     return slot;
   }
@@ -303,6 +301,51 @@ export class EventQueue {
     const ht = this.#heapTime;
     const hs = this.#heapSeq;
     let i = this.#heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = ht[parent]!;
+      if (pt < t || (pt === t && hs[parent]! < q)) break;
+      heap[i] = heap[parent]!;
+      ht[i] = pt;
+      hs[i] = hs[parent]!;
+      i = parent;
+    }
+    heap[i] = slot;
+    ht[i] = t;
+    hs[i] = q;
+  }
+
+  /**
+   * After the top is taken: move the last of `size + 1` entries into the hole, bottom-up
+   * (Floyd): walk the hole down along the smaller children to a leaf, one comparison per
+   * level, then sift the last entry up from there. The last entry came from the bottom
+   * and usually belongs near it, so this does about half the comparisons of sifting it
+   * down from the root. Keys are unique (seq), so the order popped does not depend on
+   * the heap's shape.
+   */
+  #refill(size: number): void {
+    const heap = this.#heap;
+    const ht = this.#heapTime;
+    const hs = this.#heapSeq;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      let c = l;
+      if (r < size) {
+        const rt = ht[r]!;
+        const lt = ht[l]!;
+        if (rt < lt || (rt === lt && hs[r]! < hs[l]!)) c = r;
+      }
+      heap[i] = heap[c]!;
+      ht[i] = ht[c]!;
+      hs[i] = hs[c]!;
+      i = c;
+    }
+    const slot = heap[size]!;
+    const t = ht[size]!;
+    const q = hs[size]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = ht[parent]!;
