@@ -1,6 +1,29 @@
 #!/usr/bin/env node
-// The npm bin shim: a .js file so that npm links it as is; Node 24 strips the types of the
-// .ts modules it imports. All the logic is in src/cli/main.ts.
-import { main } from '../src/cli/main.ts';
+// The npm bin shim. It runs the build in dist/ (written by `npm install` through the
+// `prepare` script, or `npm run build`) when that build is at least as new as every source
+// file: compiled JavaScript starts in a fraction of the time and memory that type-stripping
+// the sources costs (an agent is a long-lived process measured against Serf's footprint).
+// Otherwise — no build yet, or a source edited since — it runs the TypeScript sources
+// directly, which Node 24 can do, so a stale build never runs.
+import { readdirSync, statSync } from 'node:fs';
 
+const root = new URL('../', import.meta.url);
+
+function buildIsFresh() {
+  let builtMs;
+  try {
+    builtMs = statSync(new URL('dist/cli/main.js', root)).mtimeMs;
+  } catch {
+    return false;
+  }
+  const src = new URL('src/', root);
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    if (statSync(`${entry.parentPath}/${entry.name}`).mtimeMs > builtMs) return false;
+  }
+  return true;
+}
+
+const entry = buildIsFresh() ? '../dist/cli/main.js' : '../src/cli/main.ts';
+const { main } = await import(entry);
 await main(process.argv);

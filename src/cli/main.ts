@@ -9,24 +9,10 @@
  * usage-error.ts; commander's own error output is silenced for that reason.
  */
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import pkg from '../../package.json' with { type: 'json' };
-import { agentSettingAccepts } from '../agent/config.ts';
 import { isRemoteError } from '../core/errors.ts';
-import { registerAgentCommand } from './agent-command.ts';
-import { registerEventCommand } from './event-command.ts';
-import { registerInfoCommand } from './info-command.ts';
 import { type CliIo, processIo } from './io.ts';
-import { registerKeygenCommand } from './keygen-command.ts';
-import { registerKeysCommand } from './keys-command.ts';
-import { registerLeaveCommand } from './leave-command.ts';
-import { registerMembersCommand } from './members-command.ts';
-import { registerMonitorCommand } from './monitor-command.ts';
-import { registerNodeCommand } from './node-command.ts';
-import { registerQueryCommand } from './query-command.ts';
-import { registerReproduceCommand } from './reproduce-command.ts';
-import { registerSimCommand } from './sim-command.ts';
-import { simFlagAccepts } from './sim-flags.ts';
 import {
   CommandFailure,
   EXIT_FAILURE,
@@ -36,11 +22,69 @@ import {
   usageErrorFromCommander,
 } from './usage-error.ts';
 
-export function buildProgram(io: CliIo): Command {
+/** Read, not imported: the same relative path holds from src/cli and from the build's dist/cli. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+type Register = (program: Command, io: CliIo) => Promise<void>;
+
+/**
+ * Every top-level command, in help order, each behind a dynamic import: `hearsay agent` is a
+ * long-lived process whose memory is measured against Serf's, and it should not carry the
+ * simulator, the reproductions and the dissemination host it never runs (about 15 MiB).
+ */
+const COMMANDS: Readonly<Record<string, Register>> = {
+  sim: async (program, io) => {
+    const [{ registerSimCommand }, { registerReproduceCommand }] = await Promise.all([
+      import('./sim-command.ts'),
+      import('./reproduce-command.ts'),
+    ]);
+    registerReproduceCommand(registerSimCommand(program, io), io);
+  },
+  node: async (program) => {
+    (await import('./node-command.ts')).registerNodeCommand(program);
+  },
+  agent: async (program) => {
+    (await import('./agent-command.ts')).registerAgentCommand(program);
+  },
+  members: async (program, io) => {
+    (await import('./members-command.ts')).registerMembersCommand(program, io);
+  },
+  event: async (program, io) => {
+    (await import('./event-command.ts')).registerEventCommand(program, io);
+  },
+  query: async (program, io) => {
+    (await import('./query-command.ts')).registerQueryCommand(program, io);
+  },
+  monitor: async (program, io) => {
+    (await import('./monitor-command.ts')).registerMonitorCommand(program, io);
+  },
+  keygen: async (program, io) => {
+    (await import('./keygen-command.ts')).registerKeygenCommand(program, io);
+  },
+  keys: async (program, io) => {
+    (await import('./keys-command.ts')).registerKeysCommand(program, io);
+  },
+  leave: async (program, io) => {
+    (await import('./leave-command.ts')).registerLeaveCommand(program, io);
+  },
+  info: async (program, io) => {
+    (await import('./info-command.ts')).registerInfoCommand(program, io);
+  },
+};
+
+/**
+ * The program with the command named by `argv[0]` registered, or every command when that is
+ * not a command name (help, a typo that needs "did you mean", a bare `hearsay`).
+ */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   // Settings made before `.command()` are inherited by every subcommand.
   const program = new Command('hearsay')
     .description('gossip-protocol toolkit: deterministic simulator, agent, library')
-    .version(pkg.version, '-V, --version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
@@ -51,18 +95,10 @@ export function buildProgram(io: CliIo): Command {
     // A subcommand's flags belong to it even when a parent has a flag of the same name
     // (`sim --json` and `sim reproduce NAME --json`); commander needs this at every level.
     .enablePositionalOptions();
-  const sim = registerSimCommand(program, io);
-  registerReproduceCommand(sim, io);
-  registerNodeCommand(program);
-  registerAgentCommand(program);
-  registerMembersCommand(program, io);
-  registerEventCommand(program, io);
-  registerQueryCommand(program, io);
-  registerMonitorCommand(program, io);
-  registerKeygenCommand(program, io);
-  registerKeysCommand(program, io);
-  registerLeaveCommand(program, io);
-  registerInfoCommand(program, io);
+  const first = argv[0];
+  const only = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (only) await only(program, io);
+  else for (const register of Object.values(COMMANDS)) await register(program, io);
   return program;
 }
 
@@ -80,7 +116,7 @@ function commandPath(program: Command, argv: readonly string[]): string {
 }
 
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -91,7 +127,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       // A bare `hearsay` (or `hearsay sim reproduce` without a subcommand) prints help to stderr.
       if (e.code === 'commander.help') return EXIT_USAGE;
       const path = commandPath(program, argv);
-      const acceptsOf = path === 'hearsay agent' ? agentSettingAccepts : simFlagAccepts;
+      const acceptsOf =
+        path === 'hearsay agent'
+          ? (await import('../agent/config.ts')).agentSettingAccepts
+          : (await import('./sim-flags.ts')).simFlagAccepts;
       const usage = usageErrorFromCommander(e, path, acceptsOf);
       io.stderr(`${usage.line()}\n`);
       return EXIT_USAGE;

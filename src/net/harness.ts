@@ -20,7 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { LineSplitter } from './control.ts';
 import type { HostStatsSnapshot } from './host-stats.ts';
 
-export const NODE_MAIN_PATH = fileURLToPath(new URL('./node-main.ts', import.meta.url));
+// The build (dist/) holds node-main.js beside this file; the sources hold node-main.ts.
+export const NODE_MAIN_PATH = fileURLToPath(
+  new URL(import.meta.url.endsWith('.js') ? './node-main.js' : './node-main.ts', import.meta.url),
+);
 
 /** Events kept per process; older ones are discarded. */
 const EVENTS_MAX = 10_000;
