@@ -39,6 +39,7 @@ import type { HostLogger } from '../net/udp-host.ts';
 import { serfConfig } from '../serf/config.ts';
 import type { SerfNodeEvent, SerfTimer } from '../serf/context.ts';
 import type { SerfMember } from '../serf/events.ts';
+import type { SerfKeyring } from '../serf/key-queries.ts';
 import { SerfNode } from '../serf/node.ts';
 import { SERF_NODE_TIMERS } from '../serf/spec.ts';
 import type { ClusterFactory } from './agent.ts';
@@ -116,6 +117,22 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
     preset,
   );
   let cluster: MemberlistCluster | undefined;
+  // The Serf layer answers `serf keys` (its internal key queries) from the host's keyring;
+  // the host exists only once started, and no query can arrive before that.
+  let started: SerfHost | undefined;
+  const keyLog = logger.child({ component: 'keyring' });
+  const keyChange = (what: string, change: (h: SerfHost) => void) => {
+    if (started === undefined) throw new ConfigError('key', 'the member is not started');
+    change(started);
+    keyLog.info({ keys: started.keys().length }, `gossip key ${what} by a cluster key query`);
+  };
+  const keyring: SerfKeyring = {
+    enabled: () => started?.encryptionEnabled ?? false,
+    keys: () => started?.keys() ?? [],
+    install: (k) => keyChange('installed', (h) => h.installKey(k)),
+    use: (k) => keyChange('made primary', (h) => h.useKey(k)),
+    remove: (k) => keyChange('removed', (h) => h.removeKey(k)),
+  };
   const host: SerfHost = await MemberlistHost.start<SwimTimer | SerfTimer, SerfNodeEvent, SerfNode>(
     {
       bind: config.bind,
@@ -125,13 +142,14 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
       logger: hostLogger(logger),
       timerKinds: SERF_NODE_TIMERS,
       protocol: ({ addresses, advertise: adv }) =>
-        new SerfNode(serf, swimConfig(swimFields(config, adv), preset), { addresses }),
+        new SerfNode(serf, swimConfig(swimFields(config, adv), preset), { addresses, keyring }),
       // Our own join is emitted while the host starts, before anyone listens: the agent
       // reads the initial state from members() instead.
       onEvent: (e) => cluster?.onEvent(e),
       onStreamFailure: (f) => cluster?.onStreamFailure(f),
     },
   );
+  started = host;
   cluster = new MemberlistCluster(host, logger);
   return cluster;
 };

@@ -27,6 +27,7 @@ export type {
   SerfQueryReceived,
   SerfUserEventDelivered,
 } from './events.ts';
+export { isKeyQuery, KEY_QUERY, type SerfKeyring } from './key-queries.ts';
 export { type SerfDeps, SerfNode, type SerfState, type SerfStats } from './node.ts';
 export type { QueryParams } from './queries.ts';
 export type { QueryStats } from './query-engine.ts';

@@ -40,8 +40,9 @@
  * intent is still queued is checked after every call into the SwimNode, since gossip is
  * what drains the queue.
  *
- * Left out: key-management queries (they need the host's keyring), Vivaldi, snapshots,
- * event coalescing (an agent feature).
+ * Key-management queries reach the host's keyring through `SerfDeps.keyring`.
+ *
+ * Left out: Vivaldi; snapshots and event coalescing (agent features, src/agent).
  */
 
 import { isRemoteError } from '../core/errors.ts';
@@ -72,6 +73,7 @@ import {
 import { INITIAL_COORDINATE_PAYLOAD } from './coordinate.ts';
 import type { SerfEvent, SerfInputSource, SerfMember } from './events.ts';
 import { IntentBuffer } from './intents.ts';
+import type { SerfKeyring } from './key-queries.ts';
 import { LamportClock } from './lamport.ts';
 import { type MemberlistNode, type MemberRecord, MemberTable } from './member-table.ts';
 import { localPushPull, planMerge } from './push-pull.ts';
@@ -87,6 +89,11 @@ type LeavePhase = 'none' | 'intent' | 'memberlist' | 'propagate' | 'done';
 
 export interface SerfDeps {
   readonly addresses: AddressMap;
+  /**
+   * The host's gossip keyring, which `serf keys` changes through internal queries
+   * (key-queries.ts). Absent: those queries are answered "encryption not enabled".
+   */
+  readonly keyring?: SerfKeyring;
 }
 
 /** Counters for what the node refused or dropped (hosts turn them into metrics). */
@@ -125,6 +132,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   readonly #ctx: SwimFacingContext;
   readonly #queries: QueryEngine;
   readonly #addresses: AddressMap;
+  readonly #keyring: SerfKeyring | undefined;
   #tags: ReadonlyMap<string, string>;
   #meta: Uint8Array;
   #state: SerfState = 'alive';
@@ -151,6 +159,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     this.#eventQueue = new SerfBroadcastQueue(config.broadcastQueueDepthMax);
     this.#ctx = new SwimFacingContext((e) => this.#onSwimEvent(e));
     this.#addresses = deps.addresses;
+    this.#keyring = deps.keyring;
     this.#queries = new QueryEngine(this.#queryHost());
     // Serf's memberlist speaks the node's name and advertises Serf's versions as the
     // delegate versions (serf-layer.md §1).
@@ -721,6 +730,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
       emit: (event) => this.#ctx.emitSerf(event),
       badInput: (source, code, message) => this.#badInput(source, code, message),
       armTimer: (delayMs) => this.#ctx.setTimer('serf-query', delayMs),
+      keyring: () => this.#keyring,
       conflictLost: (matching, responses) => {
         this.#shutdown();
         this.#ctx.emitSerf({ type: 'serf-conflict-lost', matching, responses });

@@ -18,7 +18,8 @@
  * by the ack alone; `_serf_conflict` is answered with our record of the named member (a
  * `conflictResponse`), and when memberlist reports someone else claiming *our* name we ask
  * it ourselves and shut down if fewer than a majority of the answers show our address (Serf's
- * `resolveNodeConflict`). Key-management queries need the host's keyring and are ignored.
+ * `resolveNodeConflict`). Key-management queries (`_serf_install-key`, …) are applied to the
+ * keyring the host lends (key-queries.ts) and answered as Serf answers them.
  *
  * Where we are stricter than Serf: a relay is forwarded only to the address of a member we
  * know and only if it carries a query response (Serf forwards anything anywhere, which makes
@@ -38,6 +39,12 @@ import {
 } from '../membership/wire/serf/messages.ts';
 import type { SerfConfig } from './config.ts';
 import type { SerfEvent, SerfInputSource } from './events.ts';
+import {
+  encodeKeyResponse,
+  isKeyQuery,
+  keyQueryResponse,
+  type SerfKeyring,
+} from './key-queries.ts';
 import type { LamportClock } from './lamport.ts';
 import type { MemberRecord } from './member-table.ts';
 import {
@@ -80,6 +87,8 @@ export interface QueryHost {
   armTimer(delayMs: number): void;
   /** We lost a name-conflict vote: shut down. */
   conflictLost(matching: number, responses: number): void;
+  /** The host's gossip keyring, for the key-management queries; undefined: none. */
+  keyring(): SerfKeyring | undefined;
 }
 
 export interface QueryStats {
@@ -264,6 +273,7 @@ export class QueryEngine {
     };
     if (msg.name.startsWith(INTERNAL_QUERY_PREFIX)) {
       if (msg.name === CONFLICT_QUERY) this.#answerConflict(pending, msg.payload);
+      else if (isKeyQuery(msg.name)) this.#answerKey(pending, msg.name, msg.payload);
       return rebroadcast;
     }
     const key = this.#pending.add(pending, h.nowMs());
@@ -371,6 +381,42 @@ export class QueryEngine {
     if (bytes.length <= h.config.queryResponseSizeLimitBytes) {
       this.#answer(q.addr, q.port, q.sourceNode, q.relayFactor, resp, bytes);
     }
+  }
+
+  /** Serf's `handleInstallKey` / `UseKey` / `RemoveKey` / `ListKeys`, then `sendKeyResponse`. */
+  #answerKey(
+    q: {
+      addr: Uint8Array;
+      port: number;
+      sourceNode: string;
+      relayFactor: number;
+      ltime: bigint;
+      id: number;
+    },
+    name: string,
+    payload: Uint8Array | null,
+  ): void {
+    const h = this.#host;
+    const outcome = keyQueryResponse(name, payload, h.keyring(), h.config.limits);
+    if (outcome.badRequest !== null) {
+      h.badInput('user-message', outcome.badRequest.code, outcome.badRequest.message);
+    }
+    const respond = (p: Uint8Array): SerfQueryResponse => ({
+      type: 'queryResponse',
+      ltime: q.ltime,
+      id: q.id,
+      from: h.config.name,
+      flags: 0,
+      payload: p,
+    });
+    const limit = h.config.queryResponseSizeLimitBytes;
+    const answer = encodeKeyResponse(
+      outcome.response,
+      (p) => encodeSerfMessage(respond(p)).length <= limit,
+    );
+    if (answer === null) return;
+    const resp = respond(answer);
+    this.#answer(q.addr, q.port, q.sourceNode, q.relayFactor, resp, encodeSerfMessage(resp));
   }
 
   /** Serf's `resolveNodeConflict` verdict: we stay if a majority of answers show our address. */

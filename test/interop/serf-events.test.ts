@@ -9,7 +9,9 @@
  *   - an event sent through the hearsay agent runs the Serf agent's handler;
  *   - `serf query` gets acks from both and the hearsay handler's answer;
  *   - a query asked through the hearsay agent gets the Serf agent's ack and its handler's
- *     answer, and node filters keep the others quiet.
+ *     answer, and node filters keep the others quiet;
+ *   - `serf keys` (Serf's key-management internal queries) installs, lists, uses and removes
+ *     keys on the hearsay agent too, and gossip carries on under the new key.
  *
  * Skips with the reason when `serf` is missing and cannot be installed.
  */
@@ -177,5 +179,61 @@ describe('user events and queries with Serf agents', { skip }, () => {
     assert.deepEqual(filtered.responses, [
       { from: 'serf-ev', payload: 'answer from serf-ev to whoami' },
     ]);
+  });
+});
+
+describe('serf keys across a mixed encrypted cluster', { skip }, () => {
+  const KEY1 = Buffer.alloc(32, 11).toString('base64');
+  const KEY2 = Buffer.alloc(32, 12).toString('base64');
+
+  async function keys(s: SerfAgent, ...args: string[]): Promise<string> {
+    if (!serf.ok) return '';
+    const { stdout } = await execFileAsync(serf.path, ['keys', `-rpc-addr=${s.rpcAddr}`, ...args], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    return stdout;
+  }
+
+  async function hearsayKeys(h: AgentProcess): Promise<{ primary: string; keys: string[] }> {
+    const res = await fetch(`http://${h.http.host}:${h.http.port}/v1/keys`);
+    return (await res.json()) as { primary: string; keys: string[] };
+  }
+
+  it('install, list, use, remove reach the hearsay agent; members stay alive', async () => {
+    const s = await startSerfAgent({ name: 'serf-keys', profile: 'local', encryptKey: KEY1 });
+    serfAgents.push(s);
+    const h = await startAgent('hearsay-keys', ['--encrypt', KEY1, '--join', s.bindAddr]);
+    await waitMembers(h, (ms) => stateOf(ms, 'serf-keys') === 'alive', DEADLINE_MS, 'joined');
+    await waitFor(
+      async () =>
+        (await s.members()).find((m) => m.name === 'hearsay-keys' && m.status === 'alive'),
+      { deadlineMs: DEADLINE_MS, what: 'serf-keys lists hearsay-keys alive' },
+    );
+
+    // `serf keys` exits non-zero unless every member answered with success.
+    await keys(s, `-install=${KEY2}`);
+    assert.deepEqual(await hearsayKeys(h), { primary: KEY1, keys: [KEY1, KEY2] });
+    const listed = await keys(s, '-list');
+    assert.match(listed, new RegExp(`${KEY1.replaceAll('+', '\\+')}\\s+\\[2/2\\]`));
+    assert.match(listed, new RegExp(`${KEY2.replaceAll('+', '\\+')}\\s+\\[2/2\\]`));
+    await keys(s, `-use=${KEY2}`);
+    assert.equal((await hearsayKeys(h)).primary, KEY2);
+    await keys(s, `-remove=${KEY1}`);
+    assert.deepEqual(await hearsayKeys(h), { primary: KEY2, keys: [KEY2] });
+
+    // Gossip under the new key alone: a user event still crosses.
+    const { ltime } = await post(h.http, '/v1/events', {
+      name: 'after-rotation',
+      payload: 'k2',
+      coalesce: false,
+    });
+    assert.match(String(ltime), /^[0-9]+$/);
+    await waitFor(
+      async () =>
+        (await s.members()).find((m) => m.name === 'hearsay-keys' && m.status === 'alive'),
+      { deadlineMs: DEADLINE_MS, what: 'hearsay-keys still alive after the rotation' },
+    );
+    await assert.rejects(keys(s, `-remove=${KEY2}`), /primary|Error/);
   });
 });
