@@ -184,7 +184,7 @@ export class Agent {
         advertise: formatHostPort(cluster.advertise),
         http: formatHostPort(http),
         profile: config.profile,
-        encrypted: config.encryptKey !== null,
+        encrypted: cluster.listKeys().keys.length > 0,
         tags: config.tags,
         dataDir: config.dataDir ?? undefined,
         eventHandlers: config.eventHandlers.length,

@@ -58,6 +58,7 @@ import type {
 } from './cluster.ts';
 import { type AgentCounters, clusterStatsOf } from './cluster-stats.ts';
 import { type AgentConfig, formatHostPort, type HostPort } from './config.ts';
+import { KEYRING_FILE, keyringSaver, readKeyringFile, startingKeys } from './keyring-file.ts';
 import type { AgentLogger } from './log.ts';
 import { QueryCollector } from './query-collector.ts';
 
@@ -74,14 +75,45 @@ const TIMER_MS_MAX = 2 ** 31 - 1;
 const WATCHDOG_SLACK_MS = 1_000;
 
 /** The SWIM fields the agent sets; the rest come from the profile's preset. */
-function swimFields(config: AgentConfig, advertise: MemberAddress): Partial<SwimConfig> {
+function swimFields(
+  config: AgentConfig,
+  advertise: MemberAddress,
+  encrypted: boolean,
+): Partial<SwimConfig> {
   return {
     name: config.nodeName,
     advertiseIp: advertise.ip,
     advertisePort: advertise.port,
     // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.
-    encryptionOverheadBytes: config.encryptKey === null ? 0 : encryptionOverheadBytes(1),
+    encryptionOverheadBytes: encrypted ? encryptionOverheadBytes(1) : 0,
   };
+}
+
+/**
+ * The keys to start with: with a data dir, its keyring file (rotations survive restarts)
+ * then `--encrypt` if missing from it; otherwise `--encrypt` alone. Also the function that
+ * saves the keyring after a change (a no-op without a data dir).
+ */
+async function startingKeyring(
+  config: AgentConfig,
+  logger: AgentLogger,
+): Promise<{ keys: Uint8Array[]; save: (keys: readonly Uint8Array[]) => Promise<void> }> {
+  const fromFlag = config.encryptKey === null ? [] : [config.encryptKey];
+  if (config.dataDir === null) return { keys: fromFlag, save: async () => {} };
+  const log = logger.child({ component: 'keyring' });
+  const save = keyringSaver(config.dataDir, (err) =>
+    log.warn({ err }, `cannot write ${KEYRING_FILE} in the data dir; keys live in memory only`),
+  );
+  const read = await readKeyringFile(config.dataDir);
+  if (read.kind === 'corrupt') {
+    log.warn({ reason: read.reason }, `${KEYRING_FILE} cannot be used: starting from --encrypt`);
+  }
+  const keys = read.kind === 'ok' ? startingKeys(read.keys, config.encryptKey) : fromFlag;
+  if (read.kind === 'ok') {
+    log.info({ keys: keys.length }, `gossip keyring restored from the data dir's ${KEYRING_FILE}`);
+  }
+  if (keys.length > 0) await save(keys);
+  return { keys, save };
 }
 
 function hostLogger(logger: AgentLogger): HostLogger {
@@ -112,8 +144,10 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
   const advertise = advertiseOf(config);
   // Validate the SWIM fields before binding, with a stand-in address (the port is known
   // only after binding); the agent's config already checked what a user can set.
+  const { keys: startKeys, save: saveKeys } = await startingKeyring(config, logger);
+  const encrypted = startKeys.length > 0;
   const validated = swimConfig(
-    swimFields(config, { ip: new Uint8Array([127, 0, 0, 1]), port: 7946 }),
+    swimFields(config, { ip: new Uint8Array([127, 0, 0, 1]), port: 7946 }, encrypted),
     preset,
   );
   let cluster: MemberlistCluster | undefined;
@@ -125,6 +159,7 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
     if (started === undefined) throw new ConfigError('key', 'the member is not started');
     change(started);
     keyLog.info({ keys: started.keys().length }, `gossip key ${what} by a cluster key query`);
+    void saveKeys(started.keys());
   };
   const keyring: SerfKeyring = {
     enabled: () => started?.encryptionEnabled ?? false,
@@ -137,12 +172,15 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
     {
       bind: config.bind,
       advertise,
-      keys: config.encryptKey === null ? [] : [config.encryptKey],
+      keys: startKeys,
       limits: { tcpTimeoutMs: validated.tcpTimeoutMs },
       logger: hostLogger(logger),
       timerKinds: SERF_NODE_TIMERS,
       protocol: ({ addresses, advertise: adv }) =>
-        new SerfNode(serf, swimConfig(swimFields(config, adv), preset), { addresses, keyring }),
+        new SerfNode(serf, swimConfig(swimFields(config, adv, encrypted), preset), {
+          addresses,
+          keyring,
+        }),
       // Our own join is emitted while the host starts, before anyone listens: the agent
       // reads the initial state from members() instead.
       onEvent: (e) => cluster?.onEvent(e),
@@ -150,7 +188,7 @@ export const createMemberlistCluster: ClusterFactory = async (config, logger) =>
     },
   );
   started = host;
-  cluster = new MemberlistCluster(host, logger);
+  cluster = new MemberlistCluster(host, logger, saveKeys);
   return cluster;
 };
 
@@ -182,10 +220,16 @@ export class MemberlistCluster implements AgentCluster {
   readonly #queryListeners = new Set<(query: IncomingQuery) => void>();
   readonly #queries: QueryCollector;
   readonly #counters: AgentCounters = { eventsSent: 0, queriesSent: 0 };
+  readonly #saveKeys: (keys: readonly Uint8Array[]) => Promise<void>;
 
-  constructor(host: SerfHost, logger: AgentLogger) {
+  constructor(
+    host: SerfHost,
+    logger: AgentLogger,
+    saveKeys: (keys: readonly Uint8Array[]) => Promise<void> = async () => {},
+  ) {
     this.#host = host;
     this.#logger = logger;
+    this.#saveKeys = saveKeys;
     this.#queries = new QueryCollector(host.protocol.config.openQueriesMax, (err) =>
       logger.error({ err }, 'a query reply listener threw'),
     );
@@ -412,16 +456,19 @@ export class MemberlistCluster implements AgentCluster {
   async installKey(key: string): Promise<void> {
     this.#host.installKey(keyFromBase64(key.trim(), 'key'));
     this.#logger.info({ keys: this.#host.keys().length }, 'gossip key installed');
+    await this.#saveKeys(this.#host.keys());
   }
 
   async useKey(key: string): Promise<void> {
     this.#host.useKey(keyFromBase64(key.trim(), 'key'));
     this.#logger.info('gossip primary key changed');
+    await this.#saveKeys(this.#host.keys());
   }
 
   async removeKey(key: string): Promise<void> {
     this.#host.removeKey(keyFromBase64(key.trim(), 'key'));
     this.#logger.info({ keys: this.#host.keys().length }, 'gossip key removed');
+    await this.#saveKeys(this.#host.keys());
   }
 
   // ── counters and clocks ────────────────────────────────────────────────────────────

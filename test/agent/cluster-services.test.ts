@@ -7,9 +7,13 @@
  */
 
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AgentCluster, IncomingQuery, UserEvent } from '../../src/agent/cluster.ts';
 import { agentConfigFrom, type RawAgentSettings } from '../../src/agent/config.ts';
+import { keyringPath } from '../../src/agent/keyring-file.ts';
 import { createAgentLogger } from '../../src/agent/log.ts';
 import { createMemberlistCluster } from '../../src/agent/memberlist-cluster.ts';
 import { ConfigError } from '../../src/core/errors.ts';
@@ -23,8 +27,10 @@ const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 const open: AgentCluster[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'hearsay-keyring-'));
 after(async () => {
   await Promise.all(open.map((c) => c.shutdown()));
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function member(name: string, raw: RawAgentSettings = {}) {
@@ -46,7 +52,7 @@ async function member(name: string, raw: RawAgentSettings = {}) {
   open.push(cluster);
   const events: UserEvent[] = [];
   cluster.onUserEvent((e) => events.push(e));
-  return { cluster, events };
+  return { cluster, events, log: sink.lines };
 }
 
 async function trio(prefix: string) {
@@ -176,6 +182,34 @@ describe('memberlist cluster services', () => {
     const plain = await member('plain');
     assert.deepEqual(plain.cluster.listKeys(), { primary: null, keys: [] });
     await assert.rejects(plain.cluster.installKey(KEY_A), /encryption is not enabled/);
+  });
+
+  it('keys with a data dir: saved on every change, restored at start over --encrypt', async () => {
+    const file = keyringPath(dataDir);
+    const first = await member('kr-1', { encrypt: KEY_A, 'data-dir': dataDir });
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), [KEY_A], 'written at start');
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'a secret: owner only');
+    await first.cluster.installKey(KEY_B);
+    await first.cluster.useKey(KEY_B);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), [KEY_B, KEY_A]);
+    await first.cluster.shutdown();
+
+    // The unit file still says --encrypt KEY_A: the rotated primary stays primary.
+    const again = await member('kr-2', { encrypt: KEY_A, 'data-dir': dataDir });
+    assert.deepEqual(again.cluster.listKeys(), { primary: KEY_B, keys: [KEY_B, KEY_A] });
+    await again.cluster.removeKey(KEY_A);
+    await again.cluster.shutdown();
+    // No --encrypt at all: the file alone encrypts.
+    const fileOnly = await member('kr-3', { 'data-dir': dataDir });
+    assert.deepEqual(fileOnly.cluster.listKeys(), { primary: KEY_B, keys: [KEY_B] });
+    await fileOnly.cluster.shutdown();
+
+    writeFileSync(file, '["not a key"]');
+    const corrupt = await member('kr-4', { encrypt: KEY_A, 'data-dir': dataDir });
+    assert.deepEqual(corrupt.cluster.listKeys(), { primary: KEY_A, keys: [KEY_A] });
+    assert.ok(corrupt.log.some((l) => l.includes('keyring.json cannot be used')));
+    assert.ok(existsSync(`${file}.corrupt`));
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), [KEY_A], 'rewritten from --encrypt');
   });
 
   it('stats: members by state, probes, traffic by type, queue depth, health', async () => {
