@@ -142,6 +142,7 @@ export class Agent {
     undo.push(() => cluster.shutdown());
     if (snapshot !== undefined) cluster.restoreClocks?.(snapshot.clocks);
     const pipeline = new EventPipeline(cluster, config, logger);
+    pipeline.announceSelf();
     undo.push(() => pipeline.close(0));
     const snapshotter =
       config.dataDir === null ? undefined : new Snapshotter(config.dataDir, cluster, logger);

@@ -13,6 +13,9 @@
  * and logged at debug). Handlers run with this node as it is at the time of the event
  * (its name and tags, for SERF_SELF_* and SERF_TAG_*).
  *
+ * As in Serf, the node's own member-join is the first member event its handlers see (the
+ * cluster emitted it while starting, before anyone listened, so it is replayed here).
+ *
  * `close` flushes what the coalescers hold to the in-process listeners only (no process is
  * started while the agent stops), then stops the runner, giving running scripts a grace
  * period.
@@ -84,6 +87,14 @@ export class EventPipeline {
         }),
       ),
     ];
+  }
+
+  /**
+   * Hand on the node's own member-join, as Serf's handlers get it at start; call once the
+   * listeners that should see it are subscribed.
+   */
+  announceSelf(): void {
+    this.#members.push({ type: 'member-join', member: this.#cluster.local() });
   }
 
   onEvent(listener: AgentEventListener): () => void {

@@ -2,7 +2,8 @@
  * Event handlers, coalescing and the data directory with real `hearsay agent` processes
  * (127.0.0.1, port 0, local profile) and a recording handler script (handler-recorder.ts):
  *
- *   - a handler gets Serf's variables and stdin for member-join, a user event and a query,
+ *   - a handler gets Serf's variables and stdin for member-join (its own at start, as in
+ *     Serf, then another member's), a user event and a query,
  *     and its stdout answers the query back to the asking agent;
  *   - five coalescable events of one name in a burst run the handler once, with the last
  *     payload; five non-coalescable ones run it five times;
@@ -77,6 +78,13 @@ describe('hearsay agent event handlers (real processes)', () => {
       '--quiescent-period',
       '100ms',
     ]);
+    // As Serf: the node's own join is the first member event its handlers see.
+    const self = await rec.waitRecord(
+      (r) => r.env.SERF_EVENT === 'member-join' && r.stdin.startsWith('hd-a\t'),
+      DEADLINE_MS,
+      'member-join of hd-a itself',
+    );
+    assert.equal(self.stdin, `hd-a\t127.0.0.1\tweb\tdc.name=eu-1,role=web\n`);
     const b = await startAgent('hd-b', ['--tag', 'role=db', '--join', a.advertise]);
 
     const join = await rec.waitRecord(

@@ -167,6 +167,23 @@ describe('script runner', () => {
     assert.equal(failed[0]!.stderr, 'oops');
   });
 
+  it('a name from the network with a NUL byte cannot be put in the environment: logged, not thrown', async () => {
+    const { r, records } = runner();
+    r.enqueue({
+      handler: 'h',
+      event: 'user:x',
+      script: 'true',
+      env: { SERF_USER_EVENT: 'a\u0000b' },
+      stdin: text(''),
+    });
+    await r.idle();
+    assert.equal(r.stats.failed, 1);
+    assert.ok(records().some((l) => l.msg === 'event handler could not be started'));
+    r.enqueue({ handler: 'h', event: 'user:y', script: 'true', env: {}, stdin: text('') });
+    await r.idle();
+    assert.equal(r.stats.succeeded, 1, 'the runner goes on');
+  });
+
   it('the timeout kills the script and what it started', async () => {
     const { r, records } = runner({ timeoutMs: 300 });
     const startMs = performance.now();
