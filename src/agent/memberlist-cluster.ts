@@ -21,6 +21,14 @@
  * go to the agent's listeners; SWIM's other events are logged here at a level that matches
  * their interest (suspicions at info, bad input at debug — it is counted by the host — and
  * the rest at trace).
+ *
+ * The services (`AgentClusterServices`) are the Serf layer's commands behind the same
+ * `invoke`: user events (its size check surfaces as a ConfigError on `payload`), queries
+ * (query-collector.ts turns the per-answer events into one promise, registered inside the
+ * `invoke` so our own ack is not missed), answers through `respond` (false rather than a
+ * throw when too late or too large), the host's keyring in base64 — lent to the Serf layer
+ * too, so `serf keys` anywhere in the cluster reaches it, and saved in the data dir
+ * (keyring-file.ts) after every change — and counters (cluster-stats.ts).
  */
 
 import { ConfigError } from '../core/errors.ts';
