@@ -6,24 +6,28 @@
  * round fires at the same instant, and the zero-latency messages they send are queued
  * behind all of them, then the replies behind those, breadth-first.
  *
- * Events live in a slot pool (no object per event; a million-node run pushes tens of
- * millions of events through here), addressed by slot index. A slot's numbers sit
- * together in one 32-byte record (time, seq, node, aux, gen, next), so reading an event
- * that was pushed long ago costs one cache miss, not one per field; at 100,000 nodes with
- * random latencies that is most of what a pop costs. Three structures hold slot indices:
- *  - a binary min-heap for events in the future, whose entries are *runs*: lists of
- *    events already in (time, seq) order, linked through `next`, each represented in the
- *    heap by its head. A push appends to the open run whose last time is the latest not
- *    after its own (its seq is larger than any before it, so the run stays sorted), and
- *    only enters the heap when none fits. Periodic timers re-armed one period ahead are
- *    such a sorted stream, so the 100,000 timers of a round cost O(1) each instead of a
- *    sift through a 100,000-entry heap; when a run's head is taken, its next event
- *    re-enters the heap in its place. This is a k-way merge of sorted runs, so the order
- *    is exactly the heap order of the events themselves;
- *  - a FIFO for events due *now* (zero delay). Every heap event due now was inserted
- *    before the clock reached now, so it precedes every FIFO event by sequence number;
- *    serving the heap's due events first, then the FIFO, equals pure heap order while
- *    skipping the heap's log-n cost for the common zero-latency case.
+ * No object per event (a million-node run pushes tens of millions of events through
+ * here). Two structures hold the events, and `pop` copies the next one's fields into
+ * `event*` fields for the caller to read:
+ *  - a FIFO ring for events due *now* (zero delay), holding the events themselves. A
+ *    synchronous round is all zero-delay messages, consumed in the order they were
+ *    pushed, so they are read and written sequentially — no slot to allocate, no record
+ *    scattered across memory. Every future event due now was pushed before the clock
+ *    reached now, so it precedes every FIFO event in sequence; serving those first, then
+ *    the FIFO, equals pure (time, seq) order;
+ *  - for events in the future, a slot pool whose records keep an event's numbers
+ *    together (32 bytes: time, seq, node, aux, gen, next), so reading one pushed long ago
+ *    costs one cache miss, not one per field, and a binary min-heap whose entries are
+ *    *runs*: lists of events already in (time, seq) order, linked through `next`, each
+ *    represented in the heap by its head. A push appends to the run whose last time is
+ *    the latest not after its own (its seq is larger than any before it, so the run stays
+ *    sorted), and only enters the heap when none fits. Periodic timers re-armed one period
+ *    ahead are such a sorted stream, so the 100,000 timers of a round cost O(1) each
+ *    instead of a sift through a 100,000-entry heap; when a run's head is taken, its next
+ *    event re-enters the heap in its place. This is a k-way merge of sorted runs, so the
+ *    order is exactly the heap order of the events themselves. A popped slot is reused
+ *    first (LIFO), so a timer re-armed from its own handler keeps its slot, and a round's
+ *    timers keep reading their records in the same order.
  */
 
 export const EV_DELIVER = 0;
@@ -39,6 +43,8 @@ const INITIAL_SLOTS = 1024;
  * handful.
  */
 const RUNS_OPEN_MAX = 4;
+/** FIFO record layout: int32 node, aux, gen, kind. */
+const FIFO_I32 = 4;
 /** Slot record layout: 4 doubles (32 bytes) = time, seq, then int32 node, aux, gen, next. */
 const SLOT_F64 = 4;
 const SLOT_I32 = 8;
@@ -50,11 +56,23 @@ const I32_GEN = 6;
 const I32_NEXT = 7;
 
 export class EventQueue {
-  /** The slot pool: records of `SLOT_F64` doubles, viewed as doubles and as int32s. */
+  // --- the event just popped -------------------------------------------------------------
+  eventKind = 0;
+  eventNode = 0;
+  /** DELIVER: sender; TIMER: timer kind index. */
+  eventAux = 0;
+  /** TIMER: generation; DELIVER: 1 if reliable. */
+  eventGen = 0;
+  /** DELIVER: the message; CONTROL: the callback. */
+  eventPayload: unknown = null;
+  /** The time of the event most recently popped: the simulator's clock. */
+  now = 0;
+
+  // --- future events: the slot pool --------------------------------------------------------
+  /** Records of `SLOT_F64` doubles, viewed as doubles and as int32s. */
   #f64: Float64Array;
   #i32: Int32Array;
   #kind: Uint8Array;
-  /** DELIVER: the message; CONTROL: the callback. */
   // Filled, never holey: a large holey array can fall into V8's slow dictionary mode.
   #payload: unknown[];
   #capacity: number;
@@ -68,11 +86,6 @@ export class EventQueue {
   #heapTime = new Float64Array(INITIAL_SLOTS);
   #heapSeq = new Float64Array(INITIAL_SLOTS);
   #heapSize = 0;
-  #fifo = new Int32Array(INITIAL_SLOTS);
-  #fifoHead = 0;
-  #fifoTail = 0;
-  #fifoCount = 0;
-
   /**
    * Open runs: the last slot of each and its time. A run whose last time is ≤ now may
    * already be drained, so it takes no more events (its index is free for a new run).
@@ -81,83 +94,60 @@ export class EventQueue {
   #runTime = new Float64Array(RUNS_OPEN_MAX).fill(Number.NEGATIVE_INFINITY);
   /** Events in the heap's runs (the heap itself holds one entry per run). */
   #futureCount = 0;
-
   #nextSeq = 0;
-  /** The time of the event most recently popped: the simulator's clock. */
-  now = 0;
+
+  // --- events due now: the FIFO ring (capacity a power of two) ------------------------------
+  #fifoI32: Int32Array;
+  #fifoPayload: unknown[];
+  #fifoHead = 0;
+  #fifoCount = 0;
 
   /**
-   * `slotsHint`: how many events are expected to be pending at once (the pool still grows
-   * past it); sizing it up front saves the copies of growing by doubling.
+   * `slotsHint`: how many events are expected to be pending at once (both structures
+   * still grow past it); sizing up front saves the copies of growing by doubling.
    */
   constructor(slotsHint = INITIAL_SLOTS) {
     const slots = Math.max(INITIAL_SLOTS, Math.ceil(slotsHint));
     this.#f64 = new Float64Array(slots * SLOT_F64);
     this.#i32 = new Int32Array(this.#f64.buffer);
     this.#kind = new Uint8Array(slots);
-    this.#payload = [];
-    for (let i = 0; i < slots; i++) this.#payload.push(null);
+    this.#payload = filledArray(slots);
     this.#capacity = slots;
     this.#free = new Int32Array(slots);
+    let ring = INITIAL_SLOTS;
+    while (ring < slots) ring *= 2;
+    this.#fifoI32 = new Int32Array(ring * FIFO_I32);
+    this.#fifoPayload = filledArray(ring);
   }
 
   get size(): number {
     return this.#futureCount + this.#fifoCount;
   }
 
-  // --- reading a popped slot (valid until the next push) -------------------------------
-
-  timeOf(slot: number): number {
-    return this.#f64[slot * SLOT_F64 + F64_TIME]!;
-  }
-
-  kindOf(slot: number): number {
-    return this.#kind[slot]!;
-  }
-
-  nodeOf(slot: number): number {
-    return this.#i32[slot * SLOT_I32 + I32_NODE]!;
-  }
-
-  /** DELIVER: sender; TIMER: timer kind index. */
-  auxOf(slot: number): number {
-    return this.#i32[slot * SLOT_I32 + I32_AUX]!;
-  }
-
-  /** TIMER: generation; DELIVER: 1 if reliable. */
-  genOf(slot: number): number {
-    return this.#i32[slot * SLOT_I32 + I32_GEN]!;
-  }
-
-  payloadOf(slot: number): unknown {
-    return this.#payload[slot];
-  }
-
-  // --- queue operations ----------------------------------------------------------------
-
   /** Add an event at `at` (≥ now). */
   push(at: number, kind: number, node: number, aux: number, gen: number, payload: unknown): void {
+    if (at <= this.now) {
+      this.#fifoPush(kind, node, aux, gen, payload);
+      return;
+    }
     const slot = this.#alloc();
     const f = slot * SLOT_F64;
     const i = slot * SLOT_I32;
     const f64 = this.#f64;
     const i32 = this.#i32;
+    const seq = this.#nextSeq++;
     f64[f + F64_TIME] = at;
-    f64[f + F64_SEQ] = this.#nextSeq++;
+    f64[f + F64_SEQ] = seq;
     i32[i + I32_NODE] = node;
     i32[i + I32_AUX] = aux;
     i32[i + I32_GEN] = gen;
     i32[i + I32_NEXT] = -1;
     this.#kind[slot] = kind;
     this.#payload[slot] = payload;
-    const now = this.now;
-    if (at <= now) {
-      this.#fifoPush(slot);
-      return;
-    }
     this.#futureCount++;
     // Append to the open run whose last time is the latest not after `at` (best fit keeps
     // runs tight); a run is open while its last time is in the future, i.e. not drained.
+    const now = this.now;
     const runTime = this.#runTime;
     let best = -1;
     let bestTime = Number.NEGATIVE_INFINITY;
@@ -173,7 +163,7 @@ export class EventQueue {
     if (best >= 0) {
       i32[this.#runTail[best]! * SLOT_I32 + I32_NEXT] = slot;
     } else {
-      this.#heapPush(slot, at, f64[f + F64_SEQ]!);
+      this.#heapPush(slot, at, seq);
       if (free < 0) return;
       best = free;
     }
@@ -182,32 +172,32 @@ export class EventQueue {
   }
 
   /**
-   * Remove the next event and return its slot (readable until the next `push`), or -1
-   * when empty. Advances `now`.
+   * Remove the next event into the `event*` fields and advance `now`; false when empty.
    */
-  pop(): number {
+  pop(): boolean {
     return this.popUntil(Number.POSITIVE_INFINITY);
   }
 
   /**
-   * Like `pop`, but only an event due at or before `untilMs`; -1 when there is none (the
-   * clock then stays where it is).
+   * Like `pop`, but only an event due at or before `untilMs`; false when there is none
+   * (the clock then stays where it is).
    */
-  popUntil(untilMs: number): number {
+  popUntil(untilMs: number): boolean {
     const now = this.now;
     const heapEmpty = this.#heapSize === 0;
     const heapTop = heapEmpty ? Number.POSITIVE_INFINITY : this.#heapTime[0]!;
-    let slot: number;
-    // A heap event is never earlier than `now`, so `heapTop <= now` means due now.
-    if (heapTop <= now || this.#fifoCount > 0) {
-      if (now > untilMs) return -1;
-      slot = heapTop <= now ? this.#runPop() : this.#fifoPop();
+    // A future event is never earlier than `now`, so `heapTop <= now` means due now.
+    if (heapTop <= now) {
+      if (now > untilMs) return false;
+      this.#takeFuture();
+    } else if (this.#fifoCount > 0) {
+      if (now > untilMs) return false;
+      this.#fifoPop();
     } else if (!heapEmpty && heapTop <= untilMs) {
-      slot = this.#runPop();
+      this.#takeFuture();
       this.now = heapTop;
-    } else return -1;
-    this.#release(slot);
-    return slot;
+    } else return false;
+    return true;
   }
 
   /** Time of the next event, or Infinity when empty. */
@@ -216,10 +206,18 @@ export class EventQueue {
     return this.#heapSize > 0 ? this.#heapTime[0]! : Number.POSITIVE_INFINITY;
   }
 
-  /** Take the head of the first run; the rest of the run re-enters the heap by its head. */
-  #runPop(): number {
+  /** Take the head of the first run into `event*`; the rest of the run stays in its place. */
+  #takeFuture(): void {
     const slot = this.#heap[0]!;
-    const rest = this.#i32[slot * SLOT_I32 + I32_NEXT]!;
+    const i = slot * SLOT_I32;
+    const i32 = this.#i32;
+    this.eventKind = this.#kind[slot]!;
+    this.eventNode = i32[i + I32_NODE]!;
+    this.eventAux = i32[i + I32_AUX]!;
+    this.eventGen = i32[i + I32_GEN]!;
+    this.eventPayload = this.#payload[slot];
+    this.#payload[slot] = null;
+    const rest = i32[i + I32_NEXT]!;
     this.#futureCount--;
     if (rest >= 0) {
       const f = rest * SLOT_F64;
@@ -228,7 +226,7 @@ export class EventQueue {
       const size = --this.#heapSize;
       if (size > 0) this.#refill(size);
     }
-    return slot;
+    this.#release(slot);
   }
 
   #alloc(): number {
@@ -237,9 +235,6 @@ export class EventQueue {
     return this.#slotsUsed++;
   }
 
-  // A popped slot is released immediately but its fields stay readable until the next
-  // push reuses it: the caller reads them first. The payload reference is dropped on
-  // reuse, not here, to keep pop branch-free.
   #release(slot: number): void {
     if (this.#freeCount === this.#free.length) {
       const f = new Int32Array(this.#free.length * 2);
@@ -262,26 +257,47 @@ export class EventQueue {
     this.#capacity = n;
   }
 
-  #fifoPush(slot: number): void {
-    if (this.#fifoCount === this.#fifo.length) {
-      const cap = this.#fifo.length;
-      const f = new Int32Array(cap * 2);
-      for (let i = 0; i < cap; i++) f[i] = this.#fifo[(this.#fifoHead + i) % cap]!;
-      this.#fifo = f;
-      this.#fifoHead = 0;
-      this.#fifoTail = cap;
-    }
-    this.#fifo[this.#fifoTail] = slot;
-    // Capacity is a power of two (1024, doubled on growth).
-    this.#fifoTail = (this.#fifoTail + 1) & (this.#fifo.length - 1);
+  #fifoPush(kind: number, node: number, aux: number, gen: number, payload: unknown): void {
+    const cap = this.#fifoPayload.length;
+    if (this.#fifoCount === cap) this.#growFifo();
+    const mask = this.#fifoPayload.length - 1;
+    const at = (this.#fifoHead + this.#fifoCount) & mask;
+    const i = at * FIFO_I32;
+    const r = this.#fifoI32;
+    r[i] = node;
+    r[i + 1] = aux;
+    r[i + 2] = gen;
+    r[i + 3] = kind;
+    this.#fifoPayload[at] = payload;
     this.#fifoCount++;
   }
 
-  #fifoPop(): number {
-    const slot = this.#fifo[this.#fifoHead]!;
-    this.#fifoHead = (this.#fifoHead + 1) & (this.#fifo.length - 1);
+  #fifoPop(): void {
+    const at = this.#fifoHead;
+    const i = at * FIFO_I32;
+    const r = this.#fifoI32;
+    this.eventNode = r[i]!;
+    this.eventAux = r[i + 1]!;
+    this.eventGen = r[i + 2]!;
+    this.eventKind = r[i + 3]!;
+    this.eventPayload = this.#fifoPayload[at];
+    this.#fifoPayload[at] = null;
+    this.#fifoHead = (at + 1) & (this.#fifoPayload.length - 1);
     this.#fifoCount--;
-    return slot;
+  }
+
+  #growFifo(): void {
+    const cap = this.#fifoPayload.length;
+    const r = new Int32Array(cap * 2 * FIFO_I32);
+    const p = filledArray(cap * 2);
+    for (let k = 0; k < this.#fifoCount; k++) {
+      const from = (this.#fifoHead + k) & (cap - 1);
+      r.set(this.#fifoI32.subarray(from * FIFO_I32, (from + 1) * FIFO_I32), k * FIFO_I32);
+      p[k] = this.#fifoPayload[from];
+    }
+    this.#fifoI32 = r;
+    this.#fifoPayload = p;
+    this.#fifoHead = 0;
   }
 
   #heapPush(slot: number, t: number, q: number): void {
@@ -314,7 +330,6 @@ export class EventQueue {
     ht[i] = t;
     hs[i] = q;
   }
-
   /**
    * After the top is taken: move the last of `size + 1` entries into the hole, bottom-up
    * (Floyd): walk the hole down along the smaller children to a leaf, one comparison per
@@ -359,7 +374,6 @@ export class EventQueue {
     ht[i] = t;
     hs[i] = q;
   }
-
   /** Put entry (slot, t, q) at the root of a heap of `size` entries and sift it down. */
   #siftDown(slot: number, t: number, q: number, size: number): void {
     const heap = this.#heap;
@@ -392,4 +406,11 @@ export class EventQueue {
     ht[i] = t;
     hs[i] = q;
   }
+}
+
+/** An array of `n` nulls built by push: packed, never in slow dictionary mode. */
+function filledArray(n: number): unknown[] {
+  const a: unknown[] = [];
+  for (let i = 0; i < n; i++) a.push(null);
+  return a;
 }

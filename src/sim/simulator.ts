@@ -327,13 +327,11 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
     const kinds = this.#timerKinds;
     const k = kinds.length;
     const stats = this.stats;
-    for (;;) {
-      const slot = q.popUntil(untilMs);
-      if (slot < 0) break;
-      // Read the slot before handlers run: a push may reuse it.
-      const kind = q.kindOf(slot);
-      const node = q.nodeOf(slot);
-      const aux = q.auxOf(slot);
+    while (q.popUntil(untilMs)) {
+      // Read the event before handlers run: their pushes and pops overwrite it.
+      const kind = q.eventKind;
+      const node = q.eventNode;
+      const aux = q.eventAux;
       const now = q.now;
       stats.eventsProcessed++;
       if (trace !== null) {
@@ -341,7 +339,7 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
         trace.int(node ^ Math.imul(now * 1000, 0x9e3779b1));
       }
       if (kind === EV_DELIVER) {
-        const msg = q.payloadOf(slot) as M;
+        const msg = q.eventPayload as M;
         stats.messagesInFlight--;
         if (up[node] === 0) {
           this.#drop('crashed');
@@ -351,16 +349,16 @@ export class Simulator<M, T extends string, E extends ProtocolEvent, P extends P
         ctx.self = node;
         ctx.now = now;
         ctx.replyTo = aux;
-        ctx.replyReliable = q.genOf(slot) === 1;
+        ctx.replyReliable = q.eventGen === 1;
         protocols[node]!.handleMessage(ctx, aux, msg);
         ctx.replyTo = NO_PEER;
       } else if (kind === EV_TIMER) {
-        if (up[node] === 0 || timerGen[node * k + aux] !== q.genOf(slot)) continue;
+        if (up[node] === 0 || timerGen[node * k + aux] !== q.eventGen) continue;
         ctx.self = node;
         ctx.now = now;
         protocols[node]!.handleTimer(ctx, kinds[aux]!);
       } else {
-        (q.payloadOf(slot) as () => void)();
+        (q.eventPayload as () => void)();
       }
       if (stop?.()) return true;
     }

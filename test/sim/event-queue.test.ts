@@ -5,7 +5,7 @@ import { EV_CONTROL, EV_DELIVER, EventQueue } from '../../src/sim/event-queue.ts
 
 function drain(q: EventQueue): { t: number; node: number }[] {
   const out: { t: number; node: number }[] = [];
-  for (let slot = q.pop(); slot >= 0; slot = q.pop()) out.push({ t: q.now, node: q.nodeOf(slot) });
+  while (q.pop()) out.push({ t: q.now, node: q.eventNode });
   return out;
 }
 
@@ -26,8 +26,8 @@ test('zero-delay events queue behind heap events due at the same instant', () =>
   const q = new EventQueue();
   q.push(10, EV_CONTROL, 1, 0, 0, null);
   q.push(10, EV_CONTROL, 2, 0, 0, null);
-  const first = q.pop();
-  assert.equal(q.nodeOf(first), 1);
+  assert.equal(q.pop(), true);
+  assert.equal(q.eventNode, 1);
   // Scheduled "now" (t = 10) while node 2's event, also at 10, is still pending.
   q.push(10, EV_CONTROL, 3, 0, 0, null);
   assert.deepEqual(
@@ -53,8 +53,8 @@ test('matches a reference sort on random workloads, growing past the initial cap
     }
     ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
     for (let i = 0; i < 300; i++) {
-      const slot = q.pop();
-      popped.push(q.nodeOf(slot));
+      assert.equal(q.pop(), true);
+      popped.push(q.eventNode);
       expected.push(ref.shift()!.node);
     }
   }
@@ -82,8 +82,8 @@ test('runs of pushes at one future instant (chains) keep (time, insertion) order
     ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
     const pops = rng.int(burst + 5);
     for (let i = 0; i < pops && q.size > 0; i++) {
-      const slot = q.pop();
-      popped.push(q.nodeOf(slot));
+      assert.equal(q.pop(), true);
+      popped.push(q.eventNode);
       expected.push(ref.shift()!.seq);
       assert.equal(q.size, ref.length);
     }
@@ -92,7 +92,7 @@ test('runs of pushes at one future instant (chains) keep (time, insertion) order
   for (const e of ref) expected.push(e.seq);
   assert.deepEqual(popped, expected);
   assert.equal(q.size, 0);
-  assert.equal(q.pop(), -1);
+  assert.equal(q.pop(), false);
 });
 
 test('popUntil leaves later events and the clock alone', () => {
@@ -100,13 +100,48 @@ test('popUntil leaves later events and the clock alone', () => {
   q.push(10, EV_DELIVER, 1, 0, 0, null);
   q.push(10, EV_DELIVER, 2, 0, 0, null);
   q.push(20, EV_DELIVER, 3, 0, 0, null);
-  assert.equal(q.popUntil(5), -1);
+  assert.equal(q.popUntil(5), false);
   assert.equal(q.now, 0);
-  assert.equal(q.nodeOf(q.popUntil(10)), 1);
-  assert.equal(q.nodeOf(q.popUntil(10)), 2);
-  assert.equal(q.popUntil(19), -1);
+  assert.equal(q.popUntil(10), true);
+  assert.equal(q.eventNode, 1);
+  assert.equal(q.popUntil(10), true);
+  assert.equal(q.eventNode, 2);
+  assert.equal(q.popUntil(19), false);
   assert.equal(q.now, 10);
   assert.equal(q.size, 1);
-  assert.equal(q.nodeOf(q.popUntil(Number.POSITIVE_INFINITY)), 3);
-  assert.equal(q.popUntil(Number.POSITIVE_INFINITY), -1);
+  assert.equal(q.popUntil(Number.POSITIVE_INFINITY), true);
+  assert.equal(q.eventNode, 3);
+  assert.equal(q.popUntil(Number.POSITIVE_INFINITY), false);
+});
+
+test('every field of an event comes back, through the FIFO and the pool, across growth', () => {
+  const q = new EventQueue();
+  const payloads = Array.from({ length: 5000 }, (_, i) => ({ i }));
+  const check = (i: number): void => {
+    assert.equal(q.eventNode, i);
+    assert.equal(q.eventAux, i * 3);
+    assert.equal(q.eventGen, i % 7);
+    assert.equal(q.eventKind, i % 3);
+    assert.equal(q.eventPayload, payloads[i]);
+  };
+  // Zero delay: the FIFO, pushed past its initial capacity while partly drained.
+  for (let i = 0; i < 5000; i++) {
+    q.push(q.now, i % 3, i, i * 3, i % 7, payloads[i]);
+    if (i % 3 === 0) {
+      assert.equal(q.pop(), true);
+      check(i / 3);
+    }
+  }
+  for (let i = Math.ceil(5000 / 3); i < 5000; i++) {
+    assert.equal(q.pop(), true);
+    check(i);
+  }
+  // In the future: the slot pool.
+  for (let i = 0; i < 5000; i++) q.push(q.now + 1 + (i % 10), i % 3, i, i * 3, i % 7, payloads[i]);
+  const seen = new Set<number>();
+  while (q.pop()) {
+    check(q.eventNode);
+    seen.add(q.eventNode);
+  }
+  assert.equal(seen.size, 5000);
 });
