@@ -245,3 +245,19 @@ test('pair harness: push-pull between two nodes moves items both ways in one exc
   const byType = Object.fromEntries(c.sim.stats.messagesByType);
   assert.deepEqual(byType, { syn: 2, ack: 1, ack2: 1, items: 1 });
 });
+
+test('a message object sent again is counted again, with its own size and type', () => {
+  const { sim, got } = probeSim(3);
+  const shared = { n: 1, size: 10 };
+  sim.invoke(0, (_p, ctx) => {
+    ctx.send(1, shared);
+    ctx.send(2, shared);
+    ctx.send(1, { n: 2, size: 7 });
+    ctx.send(2, shared);
+  });
+  sim.run(10);
+  assert.equal(sim.stats.messagesSent, 4);
+  assert.equal(sim.stats.bytesSent, 37);
+  assert.equal(sim.stats.messagesByType.get('probe'), 4);
+  assert.equal(got.length, 4);
+});
