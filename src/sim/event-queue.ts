@@ -200,12 +200,6 @@ export class EventQueue {
     return true;
   }
 
-  /** Time of the next event, or Infinity when empty. */
-  peekTime(): number {
-    if (this.#fifoCount > 0) return this.now;
-    return this.#heapSize > 0 ? this.#heapTime[0]! : Number.POSITIVE_INFINITY;
-  }
-
   /** Take the head of the first run into `event*`; the rest of the run stays in its place. */
   #takeFuture(): void {
     const slot = this.#heap[0]!;
