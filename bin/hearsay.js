@@ -6,6 +6,11 @@
 // Otherwise — no build yet, or a source edited since — it runs the TypeScript sources
 // directly, which Node 24 can do, so a stale build never runs.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
+
+// V8's compiled code, cached on disk (the OS temp dir) and shared by every hearsay process:
+// a cluster of agents on one machine compiles the code once, not once per process.
+module.enableCompileCache?.();
 
 const root = new URL('../', import.meta.url);
 
