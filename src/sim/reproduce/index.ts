@@ -4,7 +4,9 @@
  */
 
 import { formatDemers, runDemers } from './demers.ts';
+import { formatLifeguardRepro, runLifeguardRepro } from './lifeguard.ts';
 import { formatRounds, runRounds } from './rounds.ts';
+import { formatSwimRepro, runSwimRepro } from './swim.ts';
 
 export interface ReproduceOptions {
   /** Seeds per configuration (each reproduction scales it where runs are costly). */
@@ -13,6 +15,19 @@ export interface ReproduceOptions {
   readonly quick?: boolean;
   readonly onProgress?: (msg: string) => void;
 }
+
+/** `--quick` for the SWIM reproductions: 200 nodes, enough to hold the papers' relations. */
+export const QUICK_SWIM = { nodes: 200, seeds: 2, crashRounds: 3, crashVictims: 10 } as const;
+export const QUICK_LIFEGUARD = {
+  nodes: 200,
+  seeds: 1,
+  crashRounds: 2,
+  crashVictims: 10,
+  lossPhaseMs: 20_000,
+  slowedPhaseMs: 20_000,
+  settleMs: 20_000,
+  slowDelaysMs: [15_000],
+} as const;
 
 export interface Reproduction {
   readonly describe: string;
@@ -41,6 +56,30 @@ export const REPRODUCTIONS: Readonly<Record<string, Reproduction>> = {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
       return { text: formatDemers(rows), json: rows };
+    },
+  },
+  swim: {
+    describe:
+      'SWIM 2002: mass join, time to first detection (vs e/(e−1) periods) and dissemination of a crash (n = 1000)',
+    run(opts) {
+      const r = runSwimRepro({
+        ...(opts.quick ? QUICK_SWIM : {}),
+        ...(opts.seeds === undefined ? {} : { seeds: opts.seeds }),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      return { text: formatSwimRepro(r), json: r };
+    },
+  },
+  lifeguard: {
+    describe:
+      'Lifeguard 2017: false positives with Lifeguard off/on under loss and slowed members (vs > 50×), detection latency (n = 1000)',
+    run(opts) {
+      const r = runLifeguardRepro({
+        ...(opts.quick ? QUICK_LIFEGUARD : {}),
+        ...(opts.seeds === undefined ? {} : { seeds: opts.seeds }),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      return { text: formatLifeguardRepro(r), json: r };
     },
   },
 };

@@ -56,6 +56,11 @@ export interface SwimExperimentOptions {
   /** More config overrides, on top of the Lifeguard switch (e.g. a suspicion tuning). */
   readonly config?: Partial<SwimConfig>;
   readonly latency: LatencyModel;
+  /**
+   * Start with every node joining through node 0 at once (and measure it), or start
+   * converged (`SwimSpecOptions.startConverged`: every table lists everyone alive).
+   */
+  readonly massJoin: boolean;
   /** Give up on the join after this long (the result says null). */
   readonly joinDeadlineMs: number;
   /** Quiet time after convergence before the crash rounds. */
@@ -97,7 +102,8 @@ export interface SwimExperimentResult {
   readonly seed: number;
   readonly lifeguard: boolean;
   readonly probeIntervalMs: number;
-  readonly join: JoinResult;
+  /** The mass join; null when the cluster started converged. */
+  readonly join: JoinResult | null;
   readonly crashRounds: readonly CrashRoundResult[];
   readonly phases: readonly PhaseResult[];
   readonly virtualTimeMs: number;
@@ -125,7 +131,7 @@ export function runSwimExperiment(o: SwimExperimentOptions): SwimExperimentResul
   const configFor = (id: NodeId): SwimConfig => simSwimConfig(id, overrides, LAN_CONFIG);
   const probeIntervalMs = configFor(0).probeIntervalMs;
   const control = new SlowedControl(n);
-  const spec = slowedSpec(simSwimSpecWith(configFor, n, o.lifeguard), control);
+  const spec = slowedSpec(simSwimSpecWith(configFor, n, o.lifeguard, !o.massJoin), control);
   const obs = new SwimObserver(n, probeIntervalMs);
   const sim = new Simulator({
     spec,
@@ -140,27 +146,9 @@ export function runSwimExperiment(o: SwimExperimentOptions): SwimExperimentResul
   // Victims and slowed nodes: a stream of our own, independent of the protocols'.
   const pick = new Rng((o.seed * 0x9e3779b1) ^ 0x5a17);
 
-  // --- mass join -------------------------------------------------------------------
-  const seed0 = [simAddressOf(0)];
-  for (let i = 1; i < n; i++) {
-    sim.invoke(i, (p: Node, ctx) => p.call(ctx, (node, c) => node.join(c, seed0)));
-  }
-  let convergedMs: number | null = null;
-  while (sim.now < o.joinDeadlineMs) {
-    const stepEnd = Math.min(o.joinDeadlineMs, sim.now + PROGRESS_STEP_MS);
-    sim.run(stepEnd, () => obs.joinedAll === n);
-    if (obs.joinedAll === n && allAlive(sim.protocols, n, obs.suspicionsSeen === 0)) {
-      convergedMs = sim.now;
-      break;
-    }
-    if (obs.joinedAll === n) sim.run(sim.now + 100);
-    progress(`${label}: join, ${(sim.now / 1000).toFixed(0)} s, ${obs.joinedAll}/${n} complete`);
-  }
-  const join: JoinResult = {
-    convergedMs,
-    messagesPerNode: sim.stats.messagesSent / n,
-    bytesPerNode: sim.stats.bytesSent / n,
-  };
+  const join = o.massJoin
+    ? massJoin(sim, obs, n, o.joinDeadlineMs, (m) => progress(`${label}: ${m}`))
+    : null;
   sim.run(sim.now + o.settleMs);
 
   // --- crash rounds ----------------------------------------------------------------
@@ -222,6 +210,38 @@ export function runSwimExperiment(o: SwimExperimentOptions): SwimExperimentResul
     phases,
     virtualTimeMs: sim.now,
     wallMs: performance.now() - wallStart,
+  };
+}
+
+type Sim = Simulator<SwimMessage, SwimTimer | SlowedTimer, SwimEvent, Node>;
+
+/** All nodes join through node 0 at once; runs until every table lists all n alive. */
+function massJoin(
+  sim: Sim,
+  obs: SwimObserver,
+  n: number,
+  deadlineMs: number,
+  progress: (msg: string) => void,
+): JoinResult {
+  const seed0 = [simAddressOf(0)];
+  for (let i = 1; i < n; i++) {
+    sim.invoke(i, (p: Node, ctx) => p.call(ctx, (node, c) => node.join(c, seed0)));
+  }
+  let convergedMs: number | null = null;
+  while (sim.now < deadlineMs) {
+    const stepEnd = Math.min(deadlineMs, sim.now + PROGRESS_STEP_MS);
+    sim.run(stepEnd, () => obs.joinedAll === n);
+    if (obs.joinedAll === n && allAlive(sim.protocols, n, obs.suspicionsSeen === 0)) {
+      convergedMs = sim.now;
+      break;
+    }
+    if (obs.joinedAll === n) sim.run(sim.now + 100);
+    progress(`join, ${(sim.now / 1000).toFixed(0)} s, ${obs.joinedAll}/${n} complete`);
+  }
+  return {
+    convergedMs,
+    messagesPerNode: sim.stats.messagesSent / n,
+    bytesPerNode: sim.stats.bytesSent / n,
   };
 }
 

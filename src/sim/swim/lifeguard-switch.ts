@@ -26,9 +26,20 @@ import type { NodeId } from '../../core/protocol.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SwimConfig } from '../../membership/swim/config.ts';
 import type { SwimEvent } from '../../membership/swim/events.ts';
-import { type SwimContext, SwimNode, type SwimTimer } from '../../membership/swim/node.ts';
+import {
+  type InitialMember,
+  type SwimContext,
+  SwimNode,
+  type SwimTimer,
+} from '../../membership/swim/node.ts';
 import { finishPacket } from '../../membership/swim/packets.ts';
-import { type SwimSpec, simAddressMap, swimSpec } from '../../membership/swim/spec.ts';
+import {
+  type SwimSpec,
+  simAddressMap,
+  simAddressOf,
+  simNodeName,
+  swimSpec,
+} from '../../membership/swim/spec.ts';
 import type { MemberAddress, SwimMessage } from '../../membership/types.ts';
 import type { PacketMessage } from '../../membership/wire/messages.ts';
 
@@ -149,19 +160,33 @@ export class NoBuddySwimNode extends SwimNode {
 
 /**
  * The simulator's SWIM spec for `nodes` nodes, with the buddy system switched off when
- * `buddy` is false (`configFor` supplies the rest of Lifeguard's switches).
+ * `buddy` is false (`configFor` supplies the rest of Lifeguard's switches), optionally
+ * starting converged (every node knows every node alive: `SwimSpecOptions.startConverged`).
  */
 export function simSwimSpecWith(
   configFor: (id: NodeId) => SwimConfig,
   nodes: number,
   buddy: boolean,
+  startConverged: boolean,
 ): SwimSpec {
-  const spec = swimSpec(configFor, { nodes });
+  const spec = swimSpec(configFor, { nodes, startConverged });
   if (buddy) return spec;
   const addresses = simAddressMap(nodes);
+  let everyone: InitialMember[] | null = null;
+  const initialMembers = (): readonly InitialMember[] => {
+    if (everyone === null) {
+      everyone = [];
+      for (let j = 0; j < nodes; j++) everyone.push({ name: simNodeName(j), ...simAddressOf(j) });
+    }
+    return everyone;
+  };
   return {
     ...spec,
     name: `${spec.name}-no-buddy`,
-    create: (id) => new NoBuddySwimNode(configFor(id), { addresses }),
+    create: (id) =>
+      new NoBuddySwimNode(configFor(id), {
+        addresses,
+        initialMembers: startConverged ? initialMembers : undefined,
+      }),
   };
 }

@@ -1,0 +1,292 @@
+/**
+ * Reproduction: Lifeguard (Dadgar, Phillips, Currey, arXiv 1707.00788) — false positives of
+ * plain SWIM against SWIM with Lifeguard under packet loss and under slow message
+ * processing at some members, and what Lifeguard costs in detection latency and load.
+ *
+ * The paper's claims (papers.md): under slow message processing at some members, Lifeguard
+ * cuts false positives by more than 50× against memberlist without the extensions, with a
+ * modest rise in detection latency and message load. Its mechanism: a slow member's probes
+ * fail because it reads the acks late, so it accuses healthy members; the accused refute
+ * at once, but the slow accuser reads the refutation late too, and with SWIM's fixed
+ * suspicion timeout it declares them dead first. Lifeguard's local health makes a member
+ * whose probes keep failing probe less often and wait longer (LHA-Probe), and a lone
+ * accusation starts at the longest suspicion timeout, shortened only by independent
+ * confirmations (LHA-Suspicion).
+ *
+ * Our setup: n = 1000 (the paper ran smaller clusters), memberlist's LAN configuration
+ * with Lifeguard on (its default) and off (lifeguard-switch.ts), a cluster started
+ * converged. Per seed and configuration, crash rounds measure detection latency (as the
+ * paper, the time from a crash until the member is declared dead — we report the first
+ * declaration and the last live node's); then fault phases: none, 5% and 10% datagram
+ * loss, and 10% of the members slowed (every message they receive is handled
+ * `slowDelayMs` late; timers on time, slowed.ts) for each delay given. A phase's events
+ * count until `settleMs` after the fault is lifted. A false positive is a live member
+ * marked dead, counted once per observer; the headline counts healthy (not slowed) members
+ * so marked, as the paper does ("false positives at healthy members"); slowed members
+ * marked dead and failed probes of healthy members (accusations) are reported beside it.
+ */
+
+import { LAN_CONFIG } from '../../membership/swim/config.ts';
+import { suspicionBounds } from '../../membership/swim/formulas.ts';
+import {
+  type FaultPhase,
+  runSwimExperiment,
+  type SwimExperimentResult,
+} from '../swim/experiment.ts';
+import { formatSummary } from './stats.ts';
+import { type DetectionSummary, SWIM_LATENCY, SWIM_NODES, summarizeDetection } from './swim.ts';
+import { textTable } from './table.ts';
+
+/** The paper's headline: false positives reduced by more than this factor. */
+export const LIFEGUARD_FP_REDUCTION_MIN = 50;
+
+export interface LifeguardReproOptions {
+  readonly nodes?: number;
+  readonly seeds?: number;
+  /** The first seed; seeds run from it upward (default 1). */
+  readonly firstSeed?: number;
+  /** Processing delays of the slowed members, ms: one slowed phase each. */
+  readonly slowDelaysMs?: readonly number[];
+  /** Fraction of live members slowed. */
+  readonly slowedFraction?: number;
+  /** Length of the loss phases and of the fault-free phase, ms. */
+  readonly lossPhaseMs?: number;
+  /** Length of each slowed phase, ms (they cost far more to simulate: a suspicion storm). */
+  readonly slowedPhaseMs?: number;
+  readonly settleMs?: number;
+  readonly crashRounds?: number;
+  readonly crashVictims?: number;
+  readonly onProgress?: (msg: string) => void;
+}
+
+/** One phase's figures for one configuration, summed (counts) or averaged (load) over seeds. */
+export interface PhaseFigures {
+  /** Live healthy members marked dead, one per observer. */
+  readonly healthyDeadMarks: number;
+  /** Distinct healthy members marked dead by anyone, per seed summed. */
+  readonly healthyMarkedDead: number;
+  /** Distinct slowed members marked dead by anyone. */
+  readonly slowedMarkedDead: number;
+  /** Failed probes of healthy members (accusations). */
+  readonly healthyAccusations: number;
+  /** … of those, by slowed probers. */
+  readonly healthyAccusationsBySlowed: number;
+  readonly refutations: number;
+  readonly messagesPerNodePerSec: number;
+}
+
+export interface LifeguardPhaseRow {
+  readonly phase: FaultPhase;
+  readonly slowedNodes: number;
+  readonly off: PhaseFigures;
+  readonly on: PhaseFigures;
+}
+
+export interface LifeguardRepro {
+  readonly nodes: number;
+  readonly seeds: number;
+  readonly phases: readonly LifeguardPhaseRow[];
+  readonly detectionOff: DetectionSummary;
+  readonly detectionOn: DetectionSummary;
+  readonly suspicionMinMs: number;
+  readonly suspicionMaxMs: number;
+  readonly wallMs: number;
+}
+
+export function lifeguardPhases(o: LifeguardReproOptions = {}): FaultPhase[] {
+  const lossMs = o.lossPhaseMs ?? 60_000;
+  const slowMs = o.slowedPhaseMs ?? 30_000;
+  const settleMs = o.settleMs ?? 30_000;
+  const fraction = o.slowedFraction ?? 0.1;
+  const quiet = { loss: 0, slowedFraction: 0, slowDelayMs: 0, settleMs };
+  return [
+    { name: 'no faults', ...quiet, durationMs: lossMs },
+    { name: 'loss 5%', ...quiet, loss: 0.05, durationMs: lossMs },
+    { name: 'loss 10%', ...quiet, loss: 0.1, durationMs: lossMs },
+    ...(o.slowDelaysMs ?? [2_000, 15_000]).map((d) => ({
+      name: `${Math.round(fraction * 100)}% slowed ${d / 1000} s`,
+      loss: 0,
+      slowedFraction: fraction,
+      slowDelayMs: d,
+      durationMs: slowMs,
+      settleMs,
+    })),
+  ];
+}
+
+export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro {
+  const nodes = o.nodes ?? SWIM_NODES;
+  const seeds = o.seeds ?? 2;
+  const start = performance.now();
+  const phases = lifeguardPhases(o);
+  const runs: { off: SwimExperimentResult[]; on: SwimExperimentResult[] } = { off: [], on: [] };
+  const first = o.firstSeed ?? 1;
+  for (let seed = first; seed < first + seeds; seed++) {
+    for (const lifeguard of [false, true]) {
+      const run = runSwimExperiment({
+        nodes,
+        seed,
+        lifeguard,
+        latency: SWIM_LATENCY,
+        massJoin: false,
+        joinDeadlineMs: 0,
+        settleMs: 0,
+        crashRounds: o.crashRounds ?? 4,
+        crashVictims: o.crashVictims ?? 5,
+        crashDeadlineMs: 180_000,
+        phases,
+        onProgress: (m) =>
+          o.onProgress?.(`lifeguard n=${nodes} seed ${seed - first + 1}/${seeds}: ${m}`),
+      });
+      (lifeguard ? runs.on : runs.off).push(run);
+    }
+  }
+  const c = LAN_CONFIG;
+  const bounds = suspicionBounds(
+    c.suspicionMult,
+    c.suspicionMaxTimeoutMult,
+    nodes,
+    c.probeIntervalMs,
+  );
+  return {
+    nodes,
+    seeds,
+    phases: phases.map((phase, i) => ({
+      phase,
+      slowedNodes: runs.on[0]?.phases[i]?.slowedNodes ?? 0,
+      off: phaseFigures(runs.off, i),
+      on: phaseFigures(runs.on, i),
+    })),
+    detectionOff: summarizeDetection(runs.off),
+    detectionOn: summarizeDetection(runs.on),
+    suspicionMinMs: bounds.minMs,
+    suspicionMaxMs: bounds.maxMs,
+    wallMs: performance.now() - start,
+  };
+}
+
+function phaseFigures(runs: readonly SwimExperimentResult[], i: number): PhaseFigures {
+  let healthyDeadMarks = 0;
+  let healthyMarkedDead = 0;
+  let slowedMarkedDead = 0;
+  let healthyAccusations = 0;
+  let healthyAccusationsBySlowed = 0;
+  let refutations = 0;
+  let load = 0;
+  for (const run of runs) {
+    const p = run.phases[i]!;
+    const c = p.counts;
+    healthyDeadMarks += c.deadMarks.healthyAtHealthy + c.deadMarks.healthyAtSlowed;
+    healthyMarkedDead += c.healthyMarkedDead;
+    slowedMarkedDead += c.slowedMarkedDead;
+    healthyAccusations += c.accusations.healthyAtHealthy + c.accusations.healthyAtSlowed;
+    healthyAccusationsBySlowed += c.accusations.healthyAtSlowed;
+    refutations += c.refutationsHealthy + c.refutationsSlowed;
+    load += p.messagesPerNodePerSec;
+  }
+  return {
+    healthyDeadMarks,
+    healthyMarkedDead,
+    slowedMarkedDead,
+    healthyAccusations,
+    healthyAccusationsBySlowed,
+    refutations,
+    messagesPerNodePerSec: runs.length > 0 ? load / runs.length : Number.NaN,
+  };
+}
+
+/** "off/on" as a factor; with none left on, a lower bound ("≥ off"). */
+export function reduction(off: number, on: number): string {
+  if (off === 0 && on === 0) return '—';
+  if (on === 0) return `≥ ${off}×`;
+  return `${(off / on).toFixed(off / on >= 10 ? 0 : 1)}×`;
+}
+
+function pct(after: number, before: number): string {
+  const d = (100 * (after - before)) / before;
+  return `${d >= 0 ? '+' : ''}${d.toFixed(0)}%`;
+}
+
+export function formatLifeguardRepro(r: LifeguardRepro): string {
+  const out: string[] = [];
+  out.push(
+    `Lifeguard (Dadgar, Phillips, Currey) in the simulator: n = ${r.nodes}, memberlist LAN timing,`,
+    `Lifeguard off (plain SWIM: fixed ${r.suspicionMinMs / 1000} s suspicion, no local health, no nacks, no buddy)`,
+    `against on (suspicion ${r.suspicionMinMs / 1000}…${r.suspicionMaxMs / 1000} s with confirmations, local health up to ×8).`,
+    `Counts are summed over ${r.seeds} seed(s); a phase counts until its settle time after the fault is lifted.`,
+    '',
+    'False positives: live healthy members marked dead (one per observer; distinct members in brackets)',
+    '',
+    textTable(
+      ['phase', 'paper', 'off', 'on', 'off/on', 'failed probes off', 'on', 'off/on'],
+      r.phases.map((p) => [
+        p.phase.name,
+        p.phase.slowedFraction > 0 ? `> ${LIFEGUARD_FP_REDUCTION_MIN}×` : '',
+        `${p.off.healthyDeadMarks} (${p.off.healthyMarkedDead})`,
+        `${p.on.healthyDeadMarks} (${p.on.healthyMarkedDead})`,
+        reduction(p.off.healthyDeadMarks, p.on.healthyDeadMarks),
+        String(p.off.healthyAccusations),
+        String(p.on.healthyAccusations),
+        reduction(p.off.healthyAccusations, p.on.healthyAccusations),
+      ]),
+    ),
+    '',
+    'Beside them: slowed members marked dead (distinct), refutations, load (messages per node per second)',
+    '',
+    textTable(
+      [
+        'phase',
+        'slowed',
+        'slowed dead off',
+        'on',
+        'refutations off',
+        'on',
+        'msgs/node/s off',
+        'on',
+      ],
+      r.phases.map((p) => [
+        p.phase.name,
+        String(p.slowedNodes),
+        String(p.off.slowedMarkedDead),
+        String(p.on.slowedMarkedDead),
+        String(p.off.refutations),
+        String(p.on.refutations),
+        p.off.messagesPerNodePerSec.toFixed(1),
+        p.on.messagesPerNodePerSec.toFixed(1),
+      ]),
+    ),
+  );
+  const off = r.detectionOff;
+  const on = r.detectionOn;
+  out.push(
+    '',
+    `Detection latency of real crashes, probe periods (${on.victims} crashed members per configuration; paper: a modest rise)`,
+    '',
+    textTable(
+      ['metric', 'off', 'on', 'change'],
+      [
+        [
+          'first dead mark, median',
+          off.firstDeadMedian.toFixed(2),
+          on.firstDeadMedian.toFixed(2),
+          pct(on.firstDeadMedian, off.firstDeadMedian),
+        ],
+        [
+          'first dead mark, mean ± sd',
+          formatSummary(off.firstDead, 2),
+          formatSummary(on.firstDead, 2),
+          pct(on.firstDead.mean, off.firstDead.mean),
+        ],
+        [
+          'every live node, median',
+          off.allDeadMedian.toFixed(2),
+          on.allDeadMedian.toFixed(2),
+          pct(on.allDeadMedian, off.allDeadMedian),
+        ],
+      ],
+    ),
+  );
+  const missed = off.undetected + on.undetected;
+  if (missed > 0) out.push(`(${missed} crashed member(s) not declared dead everywhere in time)`);
+  return out.join('\n');
+}
