@@ -6,6 +6,13 @@
  *
  * Measured over a fixed virtual duration *after* construction, so node creation is not
  * counted; the epidemic completes within it and the rest is steady-state gossip.
+ *
+ * A delivery is a message handed to a protocol's `handleMessage` (`stats.messagesDelivered`),
+ * counted the same way for both peers. Each row carries wall seconds and the process's CPU
+ * seconds (all threads, so the garbage collector's helpers count): on a shared machine the
+ * CPU figure is the steadier one, and on one core the two would coincide.
+ *
+ * Env: BENCH_NODES, BENCH_ROUNDS (periods), BENCH_CASES (e.g. `push-pull:rounds,bare:rounds`).
  */
 
 import type { Context, Protocol, ProtocolSpec } from '../src/core/protocol.ts';
