@@ -78,17 +78,26 @@ test('a crashed member is declared dead everywhere: after the suspicion timeout,
   );
 });
 
-test('no false positives without faults, and none under 5% or 10% loss (indirect probes, TCP fallback)', () => {
+test('no false positives without faults, nor under 5% or 10% loss', () => {
   for (const row of lifeguard.phases.filter((p) => p.phase.slowedFraction === 0)) {
     for (const [config, f] of [
       ['off', row.off],
       ['on', row.on],
     ] as const) {
-      assert.equal(f.healthyDeadMarks, 0, `${row.phase.name}, lifeguard ${config}`);
-      if (row.phase.loss === 0)
-        assert.equal(f.healthyAccusations, 0, `${row.phase.name} ${config}`);
+      const label = `${row.phase.name}, lifeguard ${config}`;
+      assert.equal(f.healthyDeadMarks, 0, label);
+      // Without loss no probe fails; with memberlist's TCP fallback none fails under loss.
+      if (row.phase.loss === 0 || row.tcpFallback) {
+        assert.equal(f.healthyAccusations, 0, label);
+      }
     }
   }
+  // Without the TCP fallback, 10% loss fails about 0.8% of probes (a direct and three
+  // indirect exchanges all losing a datagram): ~28 expected here; suspicion and refutation
+  // keep every one of them from becoming a false positive.
+  const udp10 = lifeguard.phases.find((p) => p.phase.loss === 0.1 && !p.tcpFallback);
+  assert.ok(udp10 !== undefined);
+  assert.ok(udp10.off.healthyAccusations > 0 && udp10.on.healthyAccusations > 0);
 });
 
 test(`Lifeguard: slowed members make far fewer false positives (paper: > ${LIFEGUARD_FP_REDUCTION_MIN}×)`, () => {

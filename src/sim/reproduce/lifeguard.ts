@@ -30,10 +30,11 @@ import { LAN_CONFIG } from '../../membership/swim/config.ts';
 import { suspicionBounds } from '../../membership/swim/formulas.ts';
 import {
   type FaultPhase,
+  type PhaseResult,
   runSwimExperiment,
   type SwimExperimentResult,
 } from '../swim/experiment.ts';
-import { formatSummary } from './stats.ts';
+import { formatSummary, type Summary, summarize } from './stats.ts';
 import { type DetectionSummary, SWIM_LATENCY, SWIM_NODES, summarizeDetection } from './swim.ts';
 import { textTable } from './table.ts';
 
@@ -54,6 +55,8 @@ export interface LifeguardReproOptions {
   /** Length of each slowed phase, ms (they cost far more to simulate: a suspicion storm). */
   readonly slowedPhaseMs?: number;
   readonly settleMs?: number;
+  /** Also run the loss phases without the TCP fallback ping (default true). */
+  readonly udpOnlyLoss?: boolean;
   readonly crashRounds?: number;
   readonly crashVictims?: number;
   readonly onProgress?: (msg: string) => void;
@@ -63,6 +66,8 @@ export interface LifeguardReproOptions {
 export interface PhaseFigures {
   /** Live healthy members marked dead, one per observer. */
   readonly healthyDeadMarks: number;
+  /** The same per seed, mean ± sd. */
+  readonly healthyDeadMarksPerSeed: Summary;
   /** Distinct healthy members marked dead by anyone, per seed summed. */
   readonly healthyMarkedDead: number;
   /** Distinct slowed members marked dead by anyone. */
@@ -77,6 +82,8 @@ export interface PhaseFigures {
 
 export interface LifeguardPhaseRow {
   readonly phase: FaultPhase;
+  /** memberlist's TCP fallback ping was on (false for the "UDP only" loss phases). */
+  readonly tcpFallback: boolean;
   readonly slowedNodes: number;
   readonly off: PhaseFigures;
   readonly on: PhaseFigures;
@@ -95,8 +102,8 @@ export interface LifeguardRepro {
 
 export function lifeguardPhases(o: LifeguardReproOptions = {}): FaultPhase[] {
   const lossMs = o.lossPhaseMs ?? 60_000;
-  const slowMs = o.slowedPhaseMs ?? 30_000;
-  const settleMs = o.settleMs ?? 30_000;
+  const slowMs = o.slowedPhaseMs ?? 20_000;
+  const settleMs = o.settleMs ?? 20_000;
   const fraction = o.slowedFraction ?? 0.1;
   const quiet = { loss: 0, slowedFraction: 0, slowDelayMs: 0, settleMs };
   return [
@@ -114,16 +121,29 @@ export function lifeguardPhases(o: LifeguardReproOptions = {}): FaultPhase[] {
   ];
 }
 
+/**
+ * The loss phases again in a cluster without memberlist's TCP fallback ping (SWIM's own
+ * protocol has none): a probe then fails when the direct exchange and every indirect one
+ * lose a datagram, so loss shows as accusations.
+ */
+export function udpOnlyLossPhases(o: LifeguardReproOptions = {}): FaultPhase[] {
+  return lifeguardPhases(o)
+    .filter((p) => p.loss > 0)
+    .map((p) => ({ ...p, name: `${p.name}, UDP only` }));
+}
+
 export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro {
   const nodes = o.nodes ?? SWIM_NODES;
   const seeds = o.seeds ?? 2;
   const start = performance.now();
   const phases = lifeguardPhases(o);
-  const runs: { off: SwimExperimentResult[]; on: SwimExperimentResult[] } = { off: [], on: [] };
+  const udpPhases = o.udpOnlyLoss === false ? [] : udpOnlyLossPhases(o);
+  const crashRuns = { off: [] as SwimExperimentResult[], on: [] as SwimExperimentResult[] };
+  const phaseRuns = { off: [] as PhaseResult[][], on: [] as PhaseResult[][] };
   const first = o.firstSeed ?? 1;
   for (let seed = first; seed < first + seeds; seed++) {
     for (const lifeguard of [false, true]) {
-      const run = runSwimExperiment({
+      const base = {
         nodes,
         seed,
         lifeguard,
@@ -131,14 +151,24 @@ export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro
         massJoin: false,
         joinDeadlineMs: 0,
         settleMs: 0,
-        crashRounds: o.crashRounds ?? 4,
         crashVictims: o.crashVictims ?? 5,
         crashDeadlineMs: 180_000,
-        phases,
-        onProgress: (m) =>
+        onProgress: (m: string) =>
           o.onProgress?.(`lifeguard n=${nodes} seed ${seed - first + 1}/${seeds}: ${m}`),
-      });
-      (lifeguard ? runs.on : runs.off).push(run);
+      };
+      const main = runSwimExperiment({ ...base, crashRounds: o.crashRounds ?? 3, phases });
+      const udp =
+        udpPhases.length === 0
+          ? null
+          : runSwimExperiment({
+              ...base,
+              config: { disableTcpPings: true },
+              crashRounds: 0,
+              phases: udpPhases,
+            });
+      const key = lifeguard ? 'on' : 'off';
+      crashRuns[key].push(main);
+      phaseRuns[key].push([...main.phases, ...(udp?.phases ?? [])]);
     }
   }
   const c = LAN_CONFIG;
@@ -151,32 +181,37 @@ export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro
   return {
     nodes,
     seeds,
-    phases: phases.map((phase, i) => ({
+    phases: [...phases, ...udpPhases].map((phase, i) => ({
       phase,
-      slowedNodes: runs.on[0]?.phases[i]?.slowedNodes ?? 0,
-      off: phaseFigures(runs.off, i),
-      on: phaseFigures(runs.on, i),
+      tcpFallback: i < phases.length,
+      slowedNodes: phaseRuns.on[0]?.[i]?.slowedNodes ?? 0,
+      off: phaseFigures(phaseRuns.off, i),
+      on: phaseFigures(phaseRuns.on, i),
     })),
-    detectionOff: summarizeDetection(runs.off),
-    detectionOn: summarizeDetection(runs.on),
+    detectionOff: summarizeDetection(crashRuns.off),
+    detectionOn: summarizeDetection(crashRuns.on),
     suspicionMinMs: bounds.minMs,
     suspicionMaxMs: bounds.maxMs,
     wallMs: performance.now() - start,
   };
 }
 
-function phaseFigures(runs: readonly SwimExperimentResult[], i: number): PhaseFigures {
+/** Per seed, the results of every phase, in order. */
+function phaseFigures(seeds: readonly (readonly PhaseResult[])[], i: number): PhaseFigures {
   let healthyDeadMarks = 0;
+  const perSeed: number[] = [];
   let healthyMarkedDead = 0;
   let slowedMarkedDead = 0;
   let healthyAccusations = 0;
   let healthyAccusationsBySlowed = 0;
   let refutations = 0;
   let load = 0;
-  for (const run of runs) {
-    const p = run.phases[i]!;
+  for (const phases of seeds) {
+    const p = phases[i]!;
     const c = p.counts;
-    healthyDeadMarks += c.deadMarks.healthyAtHealthy + c.deadMarks.healthyAtSlowed;
+    const marks = c.deadMarks.healthyAtHealthy + c.deadMarks.healthyAtSlowed;
+    healthyDeadMarks += marks;
+    perSeed.push(marks);
     healthyMarkedDead += c.healthyMarkedDead;
     slowedMarkedDead += c.slowedMarkedDead;
     healthyAccusations += c.accusations.healthyAtHealthy + c.accusations.healthyAtSlowed;
@@ -186,12 +221,13 @@ function phaseFigures(runs: readonly SwimExperimentResult[], i: number): PhaseFi
   }
   return {
     healthyDeadMarks,
+    healthyDeadMarksPerSeed: summarize(perSeed),
     healthyMarkedDead,
     slowedMarkedDead,
     healthyAccusations,
     healthyAccusationsBySlowed,
     refutations,
-    messagesPerNodePerSec: runs.length > 0 ? load / runs.length : Number.NaN,
+    messagesPerNodePerSec: seeds.length > 0 ? load / seeds.length : Number.NaN,
   };
 }
 
@@ -200,6 +236,13 @@ export function reduction(off: number, on: number): string {
   if (off === 0 && on === 0) return '—';
   if (on === 0) return `≥ ${off}×`;
   return `${(off / on).toFixed(off / on >= 10 ? 0 : 1)}×`;
+}
+
+/** Dead marks of healthy members: the total, or per seed mean ± sd; distinct members in brackets. */
+function marks(f: PhaseFigures, seeds: number): string {
+  const total =
+    seeds > 1 ? formatSummary(f.healthyDeadMarksPerSeed, 0) : String(f.healthyDeadMarks);
+  return `${total} (${f.healthyMarkedDead})`;
 }
 
 function pct(after: number, before: number): string {
@@ -215,15 +258,15 @@ export function formatLifeguardRepro(r: LifeguardRepro): string {
     `against on (suspicion ${r.suspicionMinMs / 1000}…${r.suspicionMaxMs / 1000} s with confirmations, local health up to ×8).`,
     `Counts are summed over ${r.seeds} seed(s); a phase counts until its settle time after the fault is lifted.`,
     '',
-    'False positives: live healthy members marked dead (one per observer; distinct members in brackets)',
+    `False positives: live healthy members marked dead, one per observer (${r.seeds > 1 ? 'per seed, mean ± sd' : 'total'}; distinct members over all seeds in brackets; off/on from the totals)`,
     '',
     textTable(
       ['phase', 'paper', 'off', 'on', 'off/on', 'failed probes off', 'on', 'off/on'],
       r.phases.map((p) => [
         p.phase.name,
         p.phase.slowedFraction > 0 ? `> ${LIFEGUARD_FP_REDUCTION_MIN}×` : '',
-        `${p.off.healthyDeadMarks} (${p.off.healthyMarkedDead})`,
-        `${p.on.healthyDeadMarks} (${p.on.healthyMarkedDead})`,
+        marks(p.off, r.seeds),
+        marks(p.on, r.seeds),
         reduction(p.off.healthyDeadMarks, p.on.healthyDeadMarks),
         String(p.off.healthyAccusations),
         String(p.on.healthyAccusations),
