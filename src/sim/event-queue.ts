@@ -266,6 +266,16 @@ export class EventQueue {
     this.#fifoCount++;
   }
 
+  /**
+   * The node of the FIFO event `ahead` places behind the head, or -1 past the end: lets
+   * the simulator touch the protocols of upcoming deliveries early (`Simulator.run`).
+   */
+  fifoNodeAhead(ahead: number): number {
+    if (ahead >= this.#fifoCount) return -1;
+    const at = (this.#fifoHead + ahead) & (this.#fifoPayload.length - 1);
+    return this.#fifoI32[at * FIFO_I32]!;
+  }
+
   #fifoPop(): void {
     const at = this.#fifoHead;
     const i = at * FIFO_I32;
