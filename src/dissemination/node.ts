@@ -93,8 +93,8 @@ export function disseminationShared(
  * object holds only what every period touches — the current `syn`, the shared settings —
  * and everything else sits in the store, read only when something changes. An uneventful
  * `syn` (the sender's digest is the shared one this node also holds) is recognised by
- * identity on that first field. A node of 100,000 then costs 56 bytes of hot memory
- * instead of a hundred or more.
+ * identity on that first field. Each node then costs 56 bytes of hot memory instead of a
+ * hundred or more (docs/dissemination.md, "Memory layout").
  */
 export class DisseminationNode
   implements Protocol<DisseminationMsg, DisseminationTimer, DisseminationEvent>

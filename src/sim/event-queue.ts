@@ -26,8 +26,9 @@
  *    instead of a sift through a 100,000-entry heap; when a run's head is taken, its next
  *    event re-enters the heap in its place. This is a k-way merge of sorted runs, so the
  *    order is exactly the heap order of the events themselves. A popped slot is reused
- *    first (LIFO), so a timer re-armed from its own handler keeps its slot, and a round's
- *    timers keep reading their records in the same order.
+ *    first (LIFO), so in rounds mode (whose messages go to the FIFO) a timer re-armed
+ *    from its own handler keeps its slot, and a round's timers read their records in the
+ *    same order every round.
  */
 
 export const EV_DELIVER = 0;
