@@ -125,7 +125,7 @@ export class EventQueue {
     return this.#futureCount + this.#fifoCount;
   }
 
-  /** Add an event at `at` (≥ now). */
+  /** Add an event at `at` (≥ now). `payload`: the message, the callback; timers have none. */
   push(at: number, kind: number, node: number, aux: number, gen: number, payload: unknown): void {
     if (at <= this.now) {
       this.#fifoPush(kind, node, aux, gen, payload);
@@ -144,7 +144,7 @@ export class EventQueue {
     i32[i + I32_GEN] = gen;
     i32[i + I32_NEXT] = -1;
     this.#kind[slot] = kind;
-    this.#payload[slot] = payload;
+    if (kind !== EV_TIMER) this.#payload[slot] = payload;
     this.#futureCount++;
     // Append to the open run whose last time is the latest not after `at` (best fit keeps
     // runs tight); a run is open while its last time is in the future, i.e. not drained.
@@ -206,12 +206,18 @@ export class EventQueue {
     const slot = this.#heap[0]!;
     const i = slot * SLOT_I32;
     const i32 = this.#i32;
-    this.eventKind = this.#kind[slot]!;
+    const kind = this.#kind[slot]!;
+    this.eventKind = kind;
     this.eventNode = i32[i + I32_NODE]!;
     this.eventAux = i32[i + I32_AUX]!;
     this.eventGen = i32[i + I32_GEN]!;
-    this.eventPayload = this.#payload[slot];
-    this.#payload[slot] = null;
+    // Timers carry no payload: skip what would be one more cache miss per timer when
+    // timers fire in random node order (events mode).
+    if (kind === EV_TIMER) this.eventPayload = null;
+    else {
+      this.eventPayload = this.#payload[slot];
+      this.#payload[slot] = null;
+    }
     const rest = i32[i + I32_NEXT]!;
     this.#futureCount--;
     if (rest >= 0) {
