@@ -144,7 +144,8 @@ test('alternative tuning: shorter suspicion detects sooner by exactly the timeou
     `saved ${(off.mean - tuned.mean).toFixed(2)} periods, expected ${savedPeriods.toFixed(2)} ± ${(4 * se).toFixed(2)}`,
   );
   for (const s of t.slowed) {
-    const offMarks = lifeguard.phases.find((p) => p.phase === s.phase)!.off.healthyDeadMarks;
+    const offMarks = lifeguard.phases.find((p) => p.phase.name === s.phase.name)!.off
+      .healthyDeadMarks;
     assert.ok(
       offMarks >= 2 * s.figures.healthyDeadMarks,
       `${s.phase.name}: off ${offMarks} vs tuned ${s.figures.healthyDeadMarks}`,

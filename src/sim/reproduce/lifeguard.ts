@@ -149,7 +149,7 @@ export function udpOnlyLossPhases(o: LifeguardReproOptions = {}): FaultPhase[] {
 
 export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro {
   const nodes = o.nodes ?? SWIM_NODES;
-  const seeds = o.seeds ?? 2;
+  const seeds = o.seeds ?? 1;
   const start = performance.now();
   const phases = lifeguardPhases(o);
   const udpPhases = o.udpOnlyLoss === false ? [] : udpOnlyLossPhases(o);
@@ -174,7 +174,7 @@ export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro
         onProgress: (m: string) =>
           o.onProgress?.(`lifeguard n=${nodes} seed ${seed - first + 1}/${seeds}: ${m}`),
       };
-      const main = runSwimExperiment({ ...base, crashRounds: o.crashRounds ?? 3, phases });
+      const main = runSwimExperiment({ ...base, crashRounds: o.crashRounds ?? 6, phases });
       const udp =
         udpPhases.length === 0
           ? null
@@ -192,7 +192,7 @@ export function runLifeguardRepro(o: LifeguardReproOptions = {}): LifeguardRepro
           runSwimExperiment({
             ...base,
             config: { suspicionMult: tunedMult },
-            crashRounds: o.crashRounds ?? 3,
+            crashRounds: o.crashRounds ?? 6,
             phases: slowedPhases,
             onProgress: (m: string) =>
               o.onProgress?.(`lifeguard n=${nodes} seed ${seed - first + 1}/${seeds}: tuned, ${m}`),
@@ -306,7 +306,7 @@ export function formatLifeguardRepro(r: LifeguardRepro): string {
     `Lifeguard (Dadgar, Phillips, Currey) in the simulator: n = ${r.nodes}, memberlist LAN timing,`,
     `Lifeguard off (plain SWIM: fixed ${r.suspicionMinMs / 1000} s suspicion, no local health, no nacks, no buddy)`,
     `against on (suspicion ${r.suspicionMinMs / 1000}…${r.suspicionMaxMs / 1000} s with confirmations, local health up to ×8).`,
-    `Counts are summed over ${r.seeds} seed(s); a phase counts until its settle time after the fault is lifted.`,
+    `${r.seeds} seed(s); counts are totals over them unless marked; a phase counts until its settle time after the fault is lifted.`,
     '',
     `False positives: live healthy members marked dead, one per observer (${r.seeds > 1 ? 'per seed, mean ± sd' : 'total'}; distinct members over all seeds in brackets; off/on from the totals)`,
     '',
@@ -396,7 +396,7 @@ export function formatLifeguardRepro(r: LifeguardRepro): string {
             pct(t.detection.firstDeadMedian, off.firstDeadMedian),
           ],
           ...t.slowed.map((s) => {
-            const o = r.phases.find((p) => p.phase === s.phase)?.off;
+            const o = r.phases.find((p) => p.phase.name === s.phase.name)?.off;
             const offMarks = o?.healthyDeadMarks ?? Number.NaN;
             return [
               `${s.phase.name}: healthy dead marks`,

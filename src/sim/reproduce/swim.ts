@@ -181,7 +181,7 @@ export function runSwimRepro(opts: SwimReproOptions = {}): SwimRepro {
         massJoin: true,
         joinDeadlineMs: 600_000,
         settleMs: 5_000,
-        crashRounds: opts.crashRounds ?? 4,
+        crashRounds: opts.crashRounds ?? 8,
         crashVictims: opts.crashVictims ?? 5,
         crashDeadlineMs: 180_000,
         phases: [],
