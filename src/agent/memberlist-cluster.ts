@@ -13,8 +13,8 @@
  *     graceful leave and waits for `serf-left`; both are bounded by watchdogs derived from
  *     the configuration, so a protocol that never answers cannot hang the agent;
  *   - pinning: every member's address is pinned in the host's address map while the member
- *     is known, so a flood of traffic from strangers can evict only strangers (the rules of
- *     member-pins.ts's `MemberPins`, which takes SWIM's `Member` where we hold Serf's).
+ *     is known, so a flood of traffic from strangers can evict only strangers (member-pins.ts's
+ *     `MemberPins`, fed Serf's member events).
  *
  * Member snapshots become `AgentMember`s here (IP bytes → text, tag map → object, Serf's
  * status, which already reads `suspect` for a suspected alive member). Serf's member events
@@ -31,16 +31,16 @@
  * (keyring-file.ts) after every change — and counters (cluster-stats.ts).
  */
 
+import { abortable } from '../core/abortable.ts';
 import { ConfigError } from '../core/errors.ts';
-import { NO_PEER, type NodeId } from '../core/protocol.ts';
 import { SWIM_PRESETS, type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimTimer } from '../membership/swim/node.ts';
 import type { MemberAddress } from '../membership/types.ts';
-import { SELF_ID } from '../net/memberlist/address-map.ts';
 import { interfaceAddress } from '../net/memberlist/endpoints.ts';
 import { MemberlistHost, type StreamFailure } from '../net/memberlist/host.ts';
 import { endpointText, ipBytes, ipText } from '../net/memberlist/ip.ts';
 import { JoinError, type SeedFailure } from '../net/memberlist/join-error.ts';
+import { MemberPins } from '../net/memberlist/member-pins.ts';
 import { keyFromBase64 } from '../net/security/keyring.ts';
 import { encryptionOverheadBytes } from '../net/security/seal.ts';
 import type { HostLogger } from '../net/udp-host.ts';
@@ -216,8 +216,7 @@ export class MemberlistCluster implements AgentCluster {
   readonly #host: SerfHost;
   readonly #logger: AgentLogger;
   readonly #listeners = new Set<(event: MemberEvent) => void>();
-  /** Member name → the pinned address id. */
-  readonly #pinned = new Map<string, NodeId>();
+  readonly #pins: MemberPins;
   #joinChain: Promise<unknown> = Promise.resolve();
   #joinWaiter: ((o: JoinOutcome) => void) | undefined;
   #joinFailures: Map<string, StreamFailure> | undefined;
@@ -243,7 +242,8 @@ export class MemberlistCluster implements AgentCluster {
     );
     this.bound = host.address;
     this.advertise = { host: ipText(host.advertise.ip), port: host.advertise.port };
-    for (const m of host.protocol.members()) this.#pin(m);
+    this.#pins = new MemberPins(host.addresses);
+    for (const m of host.protocol.members()) this.#pins.pin(m);
   }
 
   local(): AgentMember {
@@ -542,7 +542,7 @@ export class MemberlistCluster implements AgentCluster {
     switch (e.type) {
       case 'member-join':
       case 'member-update':
-        this.#pin(e.member);
+        this.#pins.pin(e.member);
         this.#emit({ type: e.type, member: agentMemberOf(e.member) });
         return;
       case 'member-leave':
@@ -550,11 +550,11 @@ export class MemberlistCluster implements AgentCluster {
         this.#emit({ type: e.type, member: agentMemberOf(e.member) });
         return;
       case 'member-reap':
-        this.#unpin(e.member.name);
+        this.#pins.unpin(e.member.name);
         this.#emit({ type: e.type, member: agentMemberOf(e.member) });
         return;
       case 'member-reaped':
-        this.#unpin(e.name);
+        this.#pins.unpin(e.name);
         return;
       case 'join-succeeded':
       case 'join-failed':
@@ -625,25 +625,6 @@ export class MemberlistCluster implements AgentCluster {
       }
     }
   }
-
-  #pin(m: SerfMember): void {
-    const addresses = this.#host.addresses;
-    const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
-    // NO_PEER: the map is full of pinned members; this one stays unpinned (and counted there).
-    if (id === SELF_ID || id === NO_PEER) return;
-    const old = this.#pinned.get(m.name);
-    if (old === id) return;
-    if (old !== undefined) addresses.unpin(old);
-    addresses.pin(id);
-    this.#pinned.set(m.name, id);
-  }
-
-  #unpin(name: string): void {
-    const id = this.#pinned.get(name);
-    if (id === undefined) return;
-    this.#host.addresses.unpin(id);
-    this.#pinned.delete(name);
-  }
 }
 
 const EMPTY = new Uint8Array(0);
@@ -681,24 +662,4 @@ function checkQueryParams(p: QueryParams): void {
   for (const tag of Object.keys(p.filterTags ?? {})) {
     if (tag.length === 0) throw new ConfigError('filterTags', 'must not contain an empty tag name');
   }
-}
-
-/** `p`, or a rejection with the signal's reason when it aborts first. */
-function abortable<R>(p: Promise<R>, signal: AbortSignal | undefined): Promise<R> {
-  if (signal === undefined) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }

@@ -10,7 +10,6 @@
  */
 
 import { NO_PEER, type NodeId } from '../../core/protocol.ts';
-import type { Member } from '../../membership/types.ts';
 import { type BoundedAddressMap, SELF_ID } from './address-map.ts';
 
 export class MemberPins {
@@ -27,10 +26,14 @@ export class MemberPins {
     return this.#byName.size;
   }
 
-  /** Pins the member's current address (a join or an update). */
-  pin(m: Member): void {
+  /**
+   * Pins the member's current address (a join or an update). Takes only what pinning needs,
+   * so SWIM's and Serf's member snapshots both fit.
+   */
+  pin(m: { readonly name: string; readonly ip: Uint8Array; readonly port: number }): void {
     const addresses = this.#addresses;
     const id = addresses.lookup(m.ip, m.port) ?? addresses.idOf(m.ip, m.port);
+    // NO_PEER: the map is full of pinned members; this one stays unpinned (and counted there).
     if (id === SELF_ID || id === NO_PEER) return;
     const old = this.#byName.get(m.name);
     if (old === id) return;

@@ -23,6 +23,7 @@
  * node's join events do not say which join they answer.
  */
 
+import { abortable } from '../../core/abortable.ts';
 import { ConfigError, RemoteError } from '../../core/errors.ts';
 import {
   META_BYTES_MAX,
@@ -656,26 +657,6 @@ function prefixConfigErrors<R>(fn: () => R): R {
 
 function closedError(what: string): RemoteError {
   return new RemoteError('HEARSAY_ERR_SOCKET', `${what}: the member has been shut down`);
-}
-
-/** `p`, or a rejection with the signal's reason when it aborts first. */
-function abortable<R>(p: Promise<R>, signal: AbortSignal | undefined): Promise<R> {
-  if (signal === undefined) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 export { JoinError, type SeedFailure } from './join-error.ts';
