@@ -36,13 +36,14 @@
 
 import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { assert, isRemoteError, RemoteError } from '../core/errors.ts';
+import { assert, RemoteError } from '../core/errors.ts';
 import type { Context, NodeId, Protocol, ProtocolEvent, ProtocolSpec } from '../core/protocol.ts';
 import { NO_PEER } from '../core/protocol.ts';
 import { Rng } from '../core/rng.ts';
 import { formatHostPort, type HostPort, parseHostPort } from './address.ts';
 import { AddressBook, PEERS_MAX_DEFAULT, SELF_ID } from './address-book.ts';
 import { HostStats, type HostStatsSnapshot, type LocalDropReason } from './host-stats.ts';
+import { InputFaults } from './input-faults.ts';
 import { RELIABLE_LIMITS_DEFAULT, type ReliableLimits, ReliableTransport } from './reliable.ts';
 
 /** Largest UDP payload over IPv4 (65 535 − 8 UDP header − 20 IP header). */
@@ -150,7 +151,7 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
   #events: E[] = [];
   #udpInFlight = 0;
   #udpDrained: (() => void) | undefined;
-  #internalErrorsLogged = 0;
+  readonly #faults: InputFaults<LocalDropReason>;
   #stopPromise: Promise<void> | undefined;
 
   private constructor(options: UdpHostOptions<M, T, E, P>, limits: UdpHostLimits) {
@@ -159,6 +160,7 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
     this.seed = options.seed ?? randomInt(0, 2 ** 32);
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay');
+    this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);
     this.#onEvent = options.onEvent;
     this.#timerKinds = new Set(options.spec.timerKinds);
     this.#protocol = options.spec.create(SELF_ID);
@@ -390,39 +392,17 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
     }
   }
 
-  /** A peer's fault is counted and logged once per code; anything else is our bug. */
+  // Thin forwards: the reporting rules are shared with the other host (input-faults.ts).
   #inputFailed(err: unknown, what: string): void {
-    if (isRemoteError(err)) {
-      this.#remoteDrop(err, what);
-      return;
-    }
-    const first = this.#stats.localDrop('internal');
-    if (first || this.#internalErrorsLogged < this.limits.internalErrorLogsMax) {
-      this.#internalErrorsLogged++;
-      this.#logger.error(
-        `internal error (a hearsay bug) in ${what}; input dropped, node stays up`,
-        err,
-      );
-      if (this.#internalErrorsLogged === this.limits.internalErrorLogsMax) {
-        this.#logger.error(
-          `internalErrorLogsMax (${this.limits.internalErrorLogsMax}) reached: further internal errors are only counted`,
-        );
-      }
-    }
+    this.#faults.inputFailed(err, what);
   }
 
   #remoteDrop(err: RemoteError, what: string): void {
-    if (this.#stats.remoteDrop(err)) {
-      this.#logger.warn(
-        `dropped ${what}: ${err.code}: ${err.message} (further ${err.code} drops are counted, not logged)`,
-      );
-    }
+    this.#faults.remoteDrop(err, what);
   }
 
   #localDrop(reason: LocalDropReason, detail: string): void {
-    if (this.#stats.localDrop(reason)) {
-      this.#logger.warn(`${reason}: ${detail} (further ${reason} drops are counted, not logged)`);
-    }
+    this.#faults.localDrop(reason, detail);
   }
 
   // ── dispatch and outputs ───────────────────────────────────────────────────────────────

@@ -52,6 +52,7 @@ import type { MemberAddress, SwimMessage } from '../../membership/types.ts';
 import { type MemberlistLimits, memberlistLimits } from '../../membership/wire/limits.ts';
 import type { Packet, Stream } from '../../membership/wire/messages.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
+import { InputFaults } from '../input-faults.ts';
 import type { Keyring } from '../security/keyring.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
 import { BoundedAddressMap, SELF_ID } from './address-map.ts';
@@ -146,7 +147,7 @@ export class MemberlistHost<
   #events: E[] = [];
   #udpInFlight = 0;
   #udpDrained: (() => void) | undefined;
-  #internalErrorsLogged = 0;
+  readonly #faults: InputFaults<MemberlistDropReason>;
   #stopPromise: Promise<void> | undefined;
 
   private constructor(
@@ -163,6 +164,7 @@ export class MemberlistHost<
     this.seed = options.seed ?? randomInt(0, 2 ** 32);
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay memberlist');
+    this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);
     this.#onEvent = options.onEvent;
     this.#onStreamFailure = options.onStreamFailure;
     this.#timerKinds = options.timerKinds === undefined ? undefined : new Set(options.timerKinds);
@@ -675,39 +677,17 @@ export class MemberlistHost<
 
   // ── faults ─────────────────────────────────────────────────────────────────────────────
 
-  /** A peer's fault is counted and logged once per code; anything else is our bug. */
+  // Thin forwards: the reporting rules are shared with the other host (input-faults.ts).
   #inputFailed(err: unknown, what: string): void {
-    if (isRemoteError(err)) {
-      this.#remoteDrop(err, what);
-      return;
-    }
-    const first = this.#stats.localDrop('internal');
-    if (first || this.#internalErrorsLogged < this.limits.internalErrorLogsMax) {
-      this.#internalErrorsLogged++;
-      this.#logger.error(
-        `internal error (a hearsay bug) in ${what}; input dropped, node stays up`,
-        err,
-      );
-      if (this.#internalErrorsLogged === this.limits.internalErrorLogsMax) {
-        this.#logger.error(
-          `internalErrorLogsMax (${this.limits.internalErrorLogsMax}) reached: further internal errors are only counted`,
-        );
-      }
-    }
+    this.#faults.inputFailed(err, what);
   }
 
   #remoteDrop(err: RemoteError, what: string): void {
-    if (this.#stats.remoteDrop(err)) {
-      this.#logger.warn(
-        `dropped ${what}: ${err.code}: ${err.message} (further ${err.code} drops are counted, not logged)`,
-      );
-    }
+    this.#faults.remoteDrop(err, what);
   }
 
   #localDrop(reason: MemberlistDropReason, detail: string): void {
-    if (this.#stats.localDrop(reason)) {
-      this.#logger.warn(`${reason}: ${detail} (further ${reason} drops are counted, not logged)`);
-    }
+    this.#faults.localDrop(reason, detail);
   }
 
   // ── the context ────────────────────────────────────────────────────────────────────────
