@@ -18,7 +18,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import {
-  type AgentProcess,
   killStarted,
   spawnAgent,
   startAgent,
@@ -74,10 +73,6 @@ async function serfLists(
   }
 }
 
-async function exitCode(h: AgentProcess): Promise<number | null> {
-  return await h.exited;
-}
-
 describe('hearsay agents in a Serf cluster', { skip }, () => {
   // The order matters: a leave intent is gossiped only RetransmitMult × ⌈log10(n+1)⌉ times
   // (2 in the local profile), partly to recently dead members, so each graceful leave is done
@@ -119,7 +114,7 @@ describe('hearsay agents in a Serf cluster', { skip }, () => {
 
     // A graceful hearsay leave (SIGTERM): every Serf agent lists it left (not failed).
     h1.child.kill('SIGTERM');
-    assert.equal(await exitCode(h1), 0, h1.stderr());
+    assert.equal(await h1.exited, 0, h1.stderr());
     await serfLists(c, [0, 1, 2], 'hearsay-1', 'left', FAILURE_DEADLINE_MS);
 
     // A hearsay process killed with SIGKILL: every Serf agent reports it failed.
@@ -154,7 +149,7 @@ describe('hearsay agents in a Serf cluster', { skip }, () => {
     // Stop this cluster now: a surviving Serf agent keeps trying to reconnect to its failed
     // members' ports, which the next test's agents may be given by the OS.
     h3.child.kill('SIGTERM');
-    await exitCode(h3);
+    await h3.exited;
     await c.stop();
   });
 
