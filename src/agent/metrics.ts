@@ -99,9 +99,15 @@ export class AgentMetrics {
   readonly sseClientsDropped: Counter;
   readonly eventLatency: Histogram;
 
+  /** The cluster's counters for the scrape in progress: read once, not once per family. */
+  #scrape: ClusterStats | undefined;
+
   constructor(options: AgentMetricsOptions) {
     const r = this.registry;
-    const stats = options.stats;
+    const stats = (): ClusterStats => {
+      this.#scrape ??= options.stats();
+      return this.#scrape;
+    };
     gaugeFrom(
       r,
       'hearsay_members',
@@ -218,8 +224,13 @@ export class AgentMetrics {
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    this.#scrape = undefined;
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#scrape = undefined;
+    }
   }
 
   get contentType(): string {
