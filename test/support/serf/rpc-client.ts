@@ -148,6 +148,17 @@ export class SerfRpcClient {
     await this.#request('event', { Coalesce: coalesce, Name: name, Payload: bytes }, false);
   }
 
+  /**
+   * Joins the agent to `addrs` (`HOST:PORT` each); resolves with how many it reached. Serf
+   * answers `join` with a body even when it failed, so the error comes after the body.
+   */
+  async join(addrs: readonly string[], replay = false): Promise<number> {
+    const body = (await this.#request('join', { Existing: addrs, Replay: replay }, true)) as {
+      Num?: unknown;
+    };
+    return typeof body?.Num === 'number' ? body.Num : 0;
+  }
+
   /** Graceful leave; the agent shuts down afterwards and closes this connection. */
   async leave(): Promise<void> {
     await this.#request('leave', undefined, false);
@@ -205,8 +216,8 @@ export class SerfRpcClient {
         return;
       }
       p.header = { Error: h.Error, Seq: h.Seq };
-      // An error answer to a command with a body carries no body (except `join`, unused).
-      if (p.hasBody && h.Error === '') return;
+      // An error answer to a command with a body carries no body, except `join`'s.
+      if (p.hasBody && (h.Error === '' || p.command === 'join')) return;
       this.#settle(p, undefined);
       return;
     }
