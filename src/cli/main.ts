@@ -68,6 +68,9 @@ const COMMANDS: Readonly<Record<string, Register>> = {
   keys: async (program, io) => {
     (await import('./keys-command.ts')).registerKeysCommand(program, io);
   },
+  join: async (program, io) => {
+    (await import('./join-command.ts')).registerJoinCommand(program, io);
+  },
   leave: async (program, io) => {
     (await import('./leave-command.ts')).registerLeaveCommand(program, io);
   },

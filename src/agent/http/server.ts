@@ -43,6 +43,7 @@ import { errorBody } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { registerEventsRoutes } from './events-route.ts';
 import { registerInfoRoutes } from './info-route.ts';
+import { registerJoinRoute } from './join-route.ts';
 import { registerKeysRoutes } from './keys-route.ts';
 import { registerLeaveRoute } from './leave-route.ts';
 import { registerMembersRoute } from './members-route.ts';
@@ -229,6 +230,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     patternCharsMax: limits.filterPatternCharsMax,
   });
   registerKeysRoutes(app, cluster);
+  registerJoinRoute(app, cluster);
   registerLeaveRoute(app, {
     requestLeave: options.requestLeave,
     markLeaving: () => {
