@@ -5,6 +5,8 @@
  *   sim-throughput   deliveries/s, push-pull at 100,000 nodes, beside the bare engine
  *   sim-million      1,000,000 nodes push-pull to full coverage: wall time, peak RSS
  *   real-host        32 UDP processes on 127.0.0.1: time to last delivery, msgs/node
+ *   member-memory    heap per member of a SWIM and a Serf node knowing 10,000 members
+ *   rss-floor        an idle agent's RSS, step by step from bare Node, beside Serf's
  *
  * `npm run bench -- --only sim-throughput` runs one.
  */
@@ -15,19 +17,34 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
-const BENCHES = ['sim-throughput', 'sim-million', 'real-host'] as const;
+const BENCHES = [
+  'sim-throughput',
+  'sim-million',
+  'real-host',
+  'member-memory',
+  'rss-floor',
+] as const;
+/** Where each benchmark's script lives under bench/, and the Node flags it needs. */
+const SCRIPTS: Record<(typeof BENCHES)[number], { path: string; nodeArgs: string[] }> = {
+  'sim-throughput': { path: 'sim-throughput.ts', nodeArgs: [] },
+  'sim-million': { path: 'sim-million.ts', nodeArgs: [] },
+  'real-host': { path: 'real-host.ts', nodeArgs: [] },
+  'member-memory': { path: 'membership/member-memory.ts', nodeArgs: ['--expose-gc'] },
+  'rss-floor': { path: 'membership/rss-floor.ts', nodeArgs: [] },
+};
 const selected = values.only === undefined ? BENCHES : BENCHES.filter((b) => b === values.only);
 if (selected.length === 0) {
   console.error(`bench: --only must be one of ${BENCHES.join(', ')}, got "${values.only}"`);
   process.exit(2);
 }
 
-function runScript(name: string): string {
-  const r = spawnSync(process.execPath, [`bench/${name}.ts`], {
+function runScript(name: (typeof BENCHES)[number]): string {
+  const { path, nodeArgs } = SCRIPTS[name];
+  const r = spawnSync(process.execPath, [...nodeArgs, `bench/${path}`], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
-  if (r.status !== 0) throw new Error(`bench/${name}.ts failed (${r.status}):\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`bench/${path} failed (${r.status}):\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -91,6 +108,28 @@ if (selected.includes('real-host')) {
   results['real-host'] = out;
   lines.push(
     'Real host, 32 processes on 127.0.0.1 (`npm run bench -- --only real-host`):',
+    '',
+    out.trim(),
+    '',
+  );
+}
+
+if (selected.includes('member-memory')) {
+  const out = runScript('member-memory');
+  results['member-memory'] = out;
+  lines.push(
+    'Memory per member, one process (`npm run bench -- --only member-memory`):',
+    '',
+    out.trim(),
+    '',
+  );
+}
+
+if (selected.includes('rss-floor')) {
+  const out = runScript('rss-floor');
+  results['rss-floor'] = out;
+  lines.push(
+    'Idle agent RSS, step by step, beside Serf (`npm run bench -- --only rss-floor`):',
     '',
     out.trim(),
     '',
