@@ -7,9 +7,19 @@
  * SIGKILL node i, read PIDs. Everything system-specific (ports, CLI flags, how the member
  * list is fetched, what a status is called) lives in the implementations.
  *
- * Timing contract: `start` resolves with `performance.now()` taken just before the joiners
- * were spawned (the seed is already up then), and returns without waiting for them, so the
- * caller's convergence clock includes each joiner's process start — what an operator sees.
+ * Two ways to join (measure.ts runs either):
+ *  - spawn mode (`start(n)`): the joiners are spawned with the seed's address on their command
+ *    line (`-join`, `--join`). `start` resolves with `performance.now()` taken just before the
+ *    joiners were spawned (the seed is already up then), and returns without waiting for them,
+ *    so the caller's convergence clock includes each joiner's process start — what an operator
+ *    sees.
+ *  - running mode (`start(n, {join: false})`, then `join(i)`): all n are spawned at once with
+ *    no join, the caller waits until every one answers (process start-up, timed apart), opens
+ *    the join connections (`prepareJoins`), then issues `join(i)` for i = 1..n−1 back to back
+ *    through each system's own API for joining a running agent (Serf's RPC `join`, what `serf
+ *    join` sends; hearsay's `POST /v1/join`), so the clock sees only the protocol. Each join
+ *    goes over its own kept-open connection, apart from the one `members` polls on (Serf's RPC
+ *    serves one request at a time per connection: a poll queued behind a join would be late).
  * `members(i)` rejects while node i does not answer yet; callers poll it.
  */
 
@@ -29,6 +39,11 @@ export interface Suspicion {
   readonly atMs: number;
 }
 
+export interface StartOptions {
+  /** False: spawn all n at once, none with a join (running mode). Default true. */
+  readonly join?: boolean;
+}
+
 export interface ClusterUnderTest {
   /** E.g. "serf 0.8.2-dev (Debian serf 0.9.4), profile lan". */
   readonly system: string;
@@ -37,8 +52,17 @@ export interface ClusterUnderTest {
   /**
    * Start node 0 and wait until it answers, then spawn nodes 1..n−1, each joining node 0.
    * Resolves with `performance.now()` just before those spawns, without waiting for them.
+   * With `{join: false}`: spawn all n at once, none joining; resolves with `performance.now()`
+   * just before the first spawn, without waiting for them.
    */
-  start(n: number): Promise<number>;
+  start(n: number, options?: StartOptions): Promise<number>;
+  /** Running mode: open the connection each `join(i)` will use, so no join pays a connect. */
+  prepareJoins(): Promise<void>;
+  /**
+   * Running mode: make node `index` (already running, answering) join node 0 through the
+   * system's API; resolves with how many addresses it contacted, rejects if the join failed.
+   */
+  join(index: number): Promise<number>;
   nameOf(index: number): string;
   /** Node `index`'s member list; rejects if it does not answer. */
   members(index: number): Promise<MemberView[]>;
@@ -53,7 +77,7 @@ export interface ClusterUnderTest {
   suspicions?(): Suspicion[];
   /** A line or a few about node `index` (running? exit? log tail) for a failed trial's report. */
   describe?(index: number): string;
-  /** Close the measurement's own connections to the nodes (before counting idle traffic). */
+  /** Close the measurement's own connections to the nodes, join connections included. */
   quiesce(): void;
   /** Stop every node; never throws. */
   stop(): Promise<void>;

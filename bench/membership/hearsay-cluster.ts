@@ -10,13 +10,24 @@
  * `state` includes `suspect`, so false positives are seen in the lists; the agent's logs are
  * not parsed (`suspicions` is absent).
  *
+ * Running mode (`start(n, {join: false})`): all n agents are spawned at once with no `--join`;
+ * `join(i)` is `POST /v1/join {"addrs": [SEED]}` (what `hearsay join SEED` sends) over a
+ * kept-alive connection that `prepareJoins` opened with a `GET /v1/health` (one socket per
+ * agent, its own `http.Agent`, apart from the `fetch` pool the member lists are polled on).
+ *
  * Every spawned PID is SIGKILLed by `kill`/`stop` only; stderr keeps a bounded tail.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent as HttpAgent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/support/serf/wait-for.ts';
-import { type ClusterUnderTest, type MemberView, memberStatusOf } from './cluster-under-test.ts';
+import {
+  type ClusterUnderTest,
+  type MemberView,
+  memberStatusOf,
+  type StartOptions,
+} from './cluster-under-test.ts';
 
 export const HEARSAY_BIN_PATH = fileURLToPath(new URL('../../bin/hearsay.js', import.meta.url));
 
@@ -25,6 +36,46 @@ const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_BYTES_MAX = 8_192;
 const STDOUT_LINE_BYTES_MAX = 4_096;
 const HTTP_DEADLINE_MS = 5_000;
+/** The agent's own bound on a join (join-route.ts) and a little more. */
+const JOIN_DEADLINE_MS = 35_000;
+const JOIN_ANSWER_BYTES_MAX = 64 * 1024;
+
+/** One request over `agent`; resolves with the status and body text (bounded). */
+function httpCall(
+  agent: HttpAgent,
+  address: string,
+  method: string,
+  path: string,
+  body: unknown,
+  deadlineMs: number,
+): Promise<{ status: number; text: string }> {
+  const colon = address.lastIndexOf(':');
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: address.slice(0, colon),
+        port: Number(address.slice(colon + 1)),
+        method,
+        path,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(deadlineMs),
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          if (text.length < JOIN_ANSWER_BYTES_MAX) text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
 export interface HearsayClusterUnderTestOptions {
   readonly encryptKey?: string;
@@ -95,6 +146,8 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
   readonly system: string;
   readonly #options: HearsayClusterUnderTestOptions;
   #nodes: HearsayNode[] = [];
+  /** Running mode: the kept-alive connections the joins go over. */
+  #joinAgent: HttpAgent | undefined;
 
   constructor(version: string, options: HearsayClusterUnderTestOptions = {}) {
     this.#options = options;
@@ -117,7 +170,14 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     return args;
   }
 
-  async start(n: number): Promise<number> {
+  async start(n: number, options: StartOptions = {}): Promise<number> {
+    if (options.join === false) {
+      const spawnedAtMs = performance.now();
+      this.#nodes = [];
+      for (let i = 0; i < n; i++)
+        this.#nodes.push(new HearsayNode(this.nameOf(i), this.#args(i, undefined)));
+      return spawnedAtMs;
+    }
     const seed = new HearsayNode(this.nameOf(0), this.#args(0, undefined));
     this.#nodes = [seed];
     await waitFor(
@@ -150,6 +210,52 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     return body.map((m) => ({ name: m.name, status: memberStatusOf(m.state) }));
   }
 
+  async prepareJoins(): Promise<void> {
+    this.#closeJoins();
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.#joinAgent = agent;
+    await Promise.all(
+      this.#nodes.slice(1).map(async (node) => {
+        if (node.http === undefined) throw new Error(`${node.name} is not listening`);
+        const r = await httpCall(
+          agent,
+          node.http,
+          'GET',
+          '/v1/health',
+          undefined,
+          HTTP_DEADLINE_MS,
+        );
+        if (r.status !== 200) throw new Error(`${node.name}: GET /v1/health answered ${r.status}`);
+      }),
+    );
+  }
+
+  async join(index: number): Promise<number> {
+    const node = this.#nodes[index]!;
+    const seed = this.#nodes[0]!.bind;
+    if (this.#joinAgent === undefined || node.http === undefined || seed === undefined) {
+      throw new Error(`${node.name}: prepareJoins first`);
+    }
+    const r = await httpCall(
+      this.#joinAgent,
+      node.http,
+      'POST',
+      '/v1/join',
+      { addrs: [seed] },
+      JOIN_DEADLINE_MS,
+    );
+    const joined = r.status === 200 ? (JSON.parse(r.text) as { joined?: unknown }).joined : null;
+    if (typeof joined !== 'number') {
+      throw new Error(`${node.name}: POST /v1/join answered ${r.status}: ${r.text.slice(0, 500)}`);
+    }
+    return joined;
+  }
+
+  #closeJoins(): void {
+    this.#joinAgent?.destroy();
+    this.#joinAgent = undefined;
+  }
+
   kill(index: number): void {
     this.#nodes[index]!.kill('SIGKILL');
   }
@@ -159,11 +265,13 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
   }
 
   quiesce(): void {
+    this.#closeJoins();
     // fetch's kept-alive connections close by themselves after a few idle seconds; the idle
     // window starts after the settle period, by which time they are gone.
   }
 
   async stop(): Promise<void> {
+    this.#closeJoins();
     for (const n of this.#nodes) n.kill('SIGTERM');
     const timer = setTimeout(() => {
       for (const n of this.#nodes) n.kill('SIGKILL');

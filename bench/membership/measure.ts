@@ -2,6 +2,15 @@
  * Membership measurements over any `ClusterUnderTest`: join convergence, failure detection
  * with false positives, idle traffic and memory. One trial = one fresh cluster.
  *
+ * Two kinds of trial. `runTrial` (spawn mode) times the joiners from their spawn, process
+ * start-up included, then goes on to detection, idle traffic and memory. `runRunningJoinTrial`
+ * (running mode) times the protocol alone: all n processes start with no join and the time
+ * until every one answers is reported apart ("all processes up"); then the n − 1 joins to node
+ * 0 are issued back to back through each system's API, the clock starting just before the
+ * first, and convergence is polled exactly as in spawn mode. It stops after a settle period
+ * with one more look for false positives: detection and traffic do not depend on how the
+ * cluster was joined, and spawn mode measures them.
+ *
  * All clocks are `performance.now()` in this process. Member lists are polled (never
  * awaited by sleeping a guessed time): a poll round asks every node still of interest at
  * once and waits for all answers, then pauses `pollMs`. A node's time is the moment its
@@ -93,6 +102,55 @@ export function rssMiB(pid: number): number {
   }
 }
 
+/** Per node: when it first answered, when it first listed everyone alive, what it lacked. */
+interface PollOutcome {
+  readonly upAt: (number | undefined)[];
+  readonly joinedAt: (number | undefined)[];
+  /** Per node, what its last unconverged poll lacked: names a straggler's missing peers. */
+  readonly lastMissing: string[][];
+}
+
+/**
+ * Poll every node not yet done until all are, or `deadlineMs` (a `performance.now()` time)
+ * passes. A node is done once it answers (`until: 'answer'`) or lists every name alive
+ * (`'all-alive'`). Every list seen goes through the false-positive log.
+ */
+async function pollNodes(
+  cut: ClusterUnderTest,
+  names: readonly string[],
+  until: 'answer' | 'all-alive',
+  deadlineMs: number,
+  pollMs: number,
+  fp: FalsePositiveLog,
+): Promise<PollOutcome> {
+  const n = names.length;
+  const upAt: (number | undefined)[] = new Array(n).fill(undefined);
+  const joinedAt: (number | undefined)[] = new Array(n).fill(undefined);
+  const lastMissing: string[][] = names.map(() => []);
+  while (joinedAt.some((t) => t === undefined) && performance.now() < deadlineMs) {
+    await Promise.all(
+      names.map(async (name, i) => {
+        if (joinedAt[i] !== undefined) return;
+        const list = await tryMembers(cut, i);
+        const at = performance.now();
+        if (list === undefined) return;
+        upAt[i] ??= at;
+        fp.note(name, list, at);
+        if (until === 'answer') {
+          joinedAt[i] = at;
+          return;
+        }
+        const alive = new Set(list.filter((m) => m.status === 'alive').map((m) => m.name));
+        const missing = names.filter((x) => !alive.has(x));
+        if (missing.length === 0) joinedAt[i] = at;
+        else lastMissing[i] = missing;
+      }),
+    );
+    if (joinedAt.some((t) => t === undefined)) await sleep(pollMs);
+  }
+  return { upAt, joinedAt, lastMissing };
+}
+
 async function tryMembers(cut: ClusterUnderTest, i: number): Promise<MemberView[] | undefined> {
   try {
     return await cut.members(i);
@@ -126,28 +184,14 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
   try {
     // (a) join convergence.
     const t0 = await cut.start(n);
-    const upAt: (number | undefined)[] = new Array(n).fill(undefined);
-    const joinedAt: (number | undefined)[] = new Array(n).fill(undefined);
-    /** Per node, what its last unconverged poll lacked: names a straggler's missing peers. */
-    const lastMissing: string[][] = names.map(() => []);
-    const joinDeadline = t0 + o.joinDeadlineMs;
-    while (joinedAt.some((t) => t === undefined) && performance.now() < joinDeadline) {
-      await Promise.all(
-        names.map(async (name, i) => {
-          if (joinedAt[i] !== undefined) return;
-          const list = await tryMembers(cut, i);
-          const at = performance.now();
-          if (list === undefined) return;
-          upAt[i] ??= at;
-          fp.note(name, list, at);
-          const alive = new Set(list.filter((m) => m.status === 'alive').map((m) => m.name));
-          const missing = names.filter((x) => !alive.has(x));
-          if (missing.length === 0) joinedAt[i] = at;
-          else lastMissing[i] = missing;
-        }),
-      );
-      await sleep(o.joinPollMs);
-    }
+    const { upAt, joinedAt, lastMissing } = await pollNodes(
+      cut,
+      names,
+      'all-alive',
+      t0 + o.joinDeadlineMs,
+      o.joinPollMs,
+      fp,
+    );
     const joined = joinedAt.filter((t): t is number => t !== undefined).map((t) => t - t0);
     const joinMs = joined.length === n ? Math.max(...joined) : null;
     const allUpMs = upAt.every((t) => t !== undefined) ? Math.max(...upAt) - t0 : null;
@@ -281,6 +325,164 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
       idle,
       rssMiB: rss,
     };
+  } finally {
+    await cut.stop();
+  }
+}
+
+export interface RunningJoinOptions {
+  readonly nodes: number;
+  /** From the spawn of all n to every one answering. */
+  readonly upDeadlineMs: number;
+  /** From the first join issued to every node listing every node alive. */
+  readonly joinDeadlineMs: number;
+  readonly joinPollMs: number;
+  /** Quiet time after convergence, then one more look at every list for false positives. */
+  readonly settleMs: number;
+  /**
+   * Quiet time between the last process answering and the first join: a Node process that
+   * answers is not done starting (modules still loading, code still cold), and the joins
+   * should not be timed against that.
+   */
+  readonly quietBeforeJoinMs: number;
+}
+
+export interface RunningJoinResult {
+  readonly nodes: number;
+  /** All n spawned at once, none joining → every node answered: process start-up alone. */
+  readonly allUpMs: number | null;
+  /** Just before the first join was issued → every node lists every node alive. */
+  readonly joinMs: number | null;
+  /** Median over nodes of the same clock → that node listing everyone alive. */
+  readonly joinNodeMedianMs: number | null;
+  readonly joinedNodes: number;
+  /** First join issued → the last join call answered (each a push/pull with node 0). */
+  readonly joinCallsMs: number | null;
+  /** First join issued → last join issued: how close together they went out. */
+  readonly joinIssueSpreadMs: number | null;
+  /** Joins that failed, as `name: error` (at most `DIAGNOSED_NODES_MAX`), and how many. */
+  readonly joinFailures: readonly string[];
+  readonly joinFailureCount: number;
+  readonly falsePositives: readonly FalsePositive[];
+  readonly diagnostics: readonly string[];
+}
+
+export async function runRunningJoinTrial(
+  cut: ClusterUnderTest,
+  o: RunningJoinOptions,
+): Promise<RunningJoinResult> {
+  const fp = new FalsePositiveLog();
+  const n = o.nodes;
+  const names = Array.from({ length: n }, (_, i) => cut.nameOf(i));
+  const trialStartMs = performance.now();
+  const result = (r: Partial<RunningJoinResult>): RunningJoinResult => ({
+    nodes: n,
+    allUpMs: null,
+    joinMs: null,
+    joinNodeMedianMs: null,
+    joinedNodes: 0,
+    joinCallsMs: null,
+    joinIssueSpreadMs: null,
+    joinFailures: [],
+    joinFailureCount: 0,
+    falsePositives: fp.found,
+    diagnostics: [],
+    ...r,
+  });
+  try {
+    // Start-up, timed apart: every process answers, none has joined anyone.
+    const spawnedAtMs = await cut.start(n, { join: false });
+    const up = await pollNodes(
+      cut,
+      names,
+      'answer',
+      spawnedAtMs + o.upDeadlineMs,
+      o.joinPollMs,
+      fp,
+    );
+    const upTimes = up.upAt.filter((t): t is number => t !== undefined);
+    if (upTimes.length < n) {
+      const never = names.map((_, i) => i).filter((i) => up.upAt[i] === undefined);
+      return result({
+        diagnostics: [
+          `start: ${never.length} node(s) never answered`,
+          ...never.slice(0, DIAGNOSED_NODES_MAX).map((i) => cut.describe?.(i) ?? names[i]!),
+        ],
+      });
+    }
+    const allUpMs = Math.max(...upTimes) - spawnedAtMs;
+    await cut.prepareJoins();
+    await sleep(o.quietBeforeJoinMs);
+
+    // The joins, back to back; the clock starts just before the first.
+    const t0 = performance.now();
+    const calls: Promise<{ index: number; atMs: number; error?: string }>[] = [];
+    for (let i = 1; i < n; i++) {
+      calls.push(
+        cut.join(i).then(
+          () => ({ index: i, atMs: performance.now() }),
+          (err: unknown) => ({
+            index: i,
+            atMs: performance.now(),
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        ),
+      );
+    }
+    const joinIssueSpreadMs = performance.now() - t0;
+    const { joinedAt, lastMissing } = await pollNodes(
+      cut,
+      names,
+      'all-alive',
+      t0 + o.joinDeadlineMs,
+      o.joinPollMs,
+      fp,
+    );
+    // Each call is bounded by its client's deadline.
+    const answered = await Promise.all(calls);
+    const failed = answered.filter((c) => c.error !== undefined);
+    const joined = joinedAt.filter((t): t is number => t !== undefined).map((t) => t - t0);
+    const joinMs = joined.length === n ? Math.max(...joined) : null;
+    const diagnostics: string[] = [];
+    if (joinMs === null) {
+      const slow = names.map((_, i) => i).filter((i) => joinedAt[i] === undefined);
+      diagnostics.push(
+        `join: ${slow.length} node(s) never listed all ${n} alive`,
+        ...slow
+          .slice(0, DIAGNOSED_NODES_MAX)
+          .map(
+            (i) =>
+              `${names[i]} lacked ${lastMissing[i]!.length} (${lastMissing[i]!.slice(0, 4).join(', ')})` +
+              (cut.describe === undefined ? '' : `\n${cut.describe(i)}`),
+          ),
+      );
+    }
+
+    // Settle, then one more look at everyone: a false positive right after the joins counts.
+    await sleep(o.settleMs);
+    await Promise.all(
+      names.map(async (name, i) => {
+        const list = await tryMembers(cut, i);
+        if (list !== undefined) fp.note(name, list, performance.now());
+      }),
+    );
+    for (const s of cut.suspicions?.() ?? []) {
+      if (s.atMs < trialStartMs) continue;
+      fp.found.push({ observer: s.observer, subject: s.subject, status: 'suspect', atMs: s.atMs });
+    }
+    return result({
+      allUpMs,
+      joinMs,
+      joinNodeMedianMs: joined.length > 0 ? median(joined) : null,
+      joinedNodes: joined.length,
+      joinCallsMs: Math.max(...answered.map((c) => c.atMs)) - t0,
+      joinIssueSpreadMs,
+      joinFailures: failed
+        .slice(0, DIAGNOSED_NODES_MAX)
+        .map((c) => `${names[c.index]}: ${c.error!.split('\n')[0]}`),
+      joinFailureCount: failed.length,
+      diagnostics,
+    });
   } finally {
     await cut.stop();
   }

@@ -3,6 +3,7 @@
  *
  * Usage: npx node bench/membership/serf-baseline.ts [--nodes 32,64] [--trials 3]
  *          [--idle-s 30] [--settle-s 5] [--profile lan] [--no-netns] [--system serf,hearsay]
+ *          [--join-mode spawn|running|spawn,running] [--help]
  *
  * `--system` picks what runs (default `serf`): `hearsay` runs `hearsay agent` processes
  * (hearsay-cluster.ts) through the same measurements, `serf,hearsay` both, side by side in
@@ -25,6 +26,19 @@
  *   (d) RSS per agent (VmRSS) after the idle window.
  * Prints a markdown table (stdout; progress on stderr) and writes
  * bench/out/serf-baseline.json. Default run: about 3 minutes (2 min 40 s here).
+ *
+ * `--join-mode` (default `spawn`: everything above, output unchanged) may name `running`
+ * too: join convergence of agents that are already running, the protocol without process
+ * start-up (measure.ts `runRunningJoinTrial`). Per cluster size, `--trials` fresh clusters:
+ * all n agents start with no join and the time until every one answers is reported apart
+ * ("all processes up"); then the n − 1 joins to node 0 go out back to back through each
+ * system's API for it (Serf's RPC `join`, as `serf join` sends; hearsay's `POST /v1/join`,
+ * as `hearsay join` sends), each over a connection opened beforehand, and the clock runs
+ * from just before the first until every agent lists every agent alive (the same 50 ms
+ * polls). False positives are counted from start-up to `--settle-s` after convergence.
+ * Prints a second table, per trial figures, and the hearsay/Serf ratios when both systems
+ * ran; writes bench/out/serf-baseline-running.json. No failure detection, idle traffic or
+ * RSS in this mode: they do not depend on how the cluster was joined.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -36,7 +50,13 @@ import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import type { ClusterUnderTest } from './cluster-under-test.ts';
 import { HearsayClusterUnderTest } from './hearsay-cluster.ts';
 import { enterPrivateNetwork } from './loopback.ts';
-import { median, runTrial, type TrialResult } from './measure.ts';
+import {
+  median,
+  type RunningJoinResult,
+  runRunningJoinTrial,
+  runTrial,
+  type TrialResult,
+} from './measure.ts';
 import { SerfClusterUnderTest } from './serf-cluster.ts';
 
 const { values } = parseArgs({
@@ -49,8 +69,32 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'lan' },
     'no-netns': { type: 'boolean', default: false },
     system: { type: 'string', default: 'serf' },
+    'join-mode': { type: 'string', default: 'spawn' },
+    help: { type: 'boolean', default: false },
   },
 });
+
+const HELP = `Usage: npx node bench/membership/serf-baseline.ts [flags]
+
+  --nodes 32,64          cluster sizes (3..256), comma-separated
+  --trials 3             fresh clusters per size and system
+  --system serf          serf, hearsay, or serf,hearsay (side by side)
+  --join-mode spawn      spawn: joiners spawned with -join/--join, clock from their spawn
+                         (start-up included), then failure detection, idle bytes, RSS;
+                         running: all agents up first (start-up reported apart), then n-1
+                         joins issued to running agents (serf RPC join / POST /v1/join),
+                         clock from the first join; spawn,running: both. Default: spawn.
+  --idle-s 30            idle-traffic window (spawn mode)
+  --idle-trials 1        trials per size that measure idle traffic (spawn mode)
+  --settle-s 5           quiet time after convergence (running mode: also between the
+                         last process answering and the first join)
+  --profile lan          Serf profile: lan, wan or local
+  --no-netns             do not enter a private network namespace (no byte counts)
+`;
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 
 const SIZES = values.nodes.split(',').map(Number);
 const TRIALS = Number(values.trials);
@@ -59,6 +103,9 @@ const IDLE_TRIALS = Number(values['idle-trials']);
 const SETTLE_MS = Number(values['settle-s']) * 1000;
 const PROFILE = values.profile as SerfProfile;
 const SYSTEMS = values.system.split(',');
+const JOIN_MODES = values['join-mode'].split(',');
+/** Running mode: spawn of all n to every one answering (64 Node processes on 2 cores: ~20 s). */
+const UP_DEADLINE_MS = 120_000;
 /** Long enough to see Serf's occasional one-minute straggler finish. */
 const JOIN_DEADLINE_MS = 120_000;
 const DETECT_DEADLINE_MS = 60_000;
@@ -78,6 +125,9 @@ if (!Number.isInteger(TRIALS) || TRIALS < 1) usage('--trials must be a positive 
 if (!(IDLE_MS >= 0) || !(SETTLE_MS >= 0)) usage('--idle-s and --settle-s must be ≥ 0');
 if (!['lan', 'wan', 'local'].includes(PROFILE)) usage('--profile is lan, wan or local');
 if (SYSTEMS.some((x) => x !== 'serf' && x !== 'hearsay')) usage('--system lists serf, hearsay');
+if (JOIN_MODES.length === 0 || JOIN_MODES.some((x) => x !== 'spawn' && x !== 'running')) {
+  usage('--join-mode is spawn, running, or spawn,running');
+}
 
 const s = (ms: number | null, digits = 2): string =>
   ms === null ? '—' : (ms / 1000).toFixed(digits);
@@ -168,6 +218,119 @@ async function measureSize(
   return { system: cut.system, nodes, trials, loadBefore, loadAfter: loadavg() };
 }
 
+interface RunningSizeSummary {
+  readonly system: string;
+  readonly nodes: number;
+  readonly trials: readonly RunningJoinResult[];
+  readonly loadBefore: readonly number[];
+  readonly loadAfter: readonly number[];
+}
+
+async function measureRunningSize(
+  cut: ClusterUnderTest,
+  nodes: number,
+): Promise<RunningSizeSummary> {
+  const loadBefore = loadavg();
+  const trials: RunningJoinResult[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const r = await runRunningJoinTrial(cut, {
+      nodes,
+      upDeadlineMs: UP_DEADLINE_MS,
+      joinDeadlineMs: JOIN_DEADLINE_MS,
+      joinPollMs: JOIN_POLL_MS,
+      settleMs: SETTLE_MS,
+      quietBeforeJoinMs: SETTLE_MS,
+    });
+    trials.push(r);
+    console.error(
+      `  n=${nodes} trial ${t} (running): all up ${s(r.allUpMs)} s; join ${s(r.joinMs)} s ` +
+        `(${r.joinedNodes}/${nodes}; calls answered ${s(r.joinCallsMs)} s, issued within ` +
+        `${r.joinIssueSpreadMs === null ? '—' : r.joinIssueSpreadMs.toFixed(1)} ms, ` +
+        `${r.joinFailureCount} failed), false positives ${r.falsePositives.length}, load ${loadavg()[0]!.toFixed(2)}`,
+    );
+    for (const d of [...r.joinFailures, ...r.diagnostics]) {
+      console.error(`    ${d.replaceAll('\n', '\n    ')}`);
+    }
+    for (const f of r.falsePositives.slice(0, 5)) {
+      console.error(`    false positive: ${f.observer} saw ${f.subject} ${f.status}`);
+    }
+  }
+  return { system: cut.system, nodes, trials, loadBefore, loadAfter: loadavg() };
+}
+
+function runningRow(sz: RunningSizeSummary): string {
+  const ok = sz.trials.filter((t) => t.joinMs !== null);
+  const nums = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+  const joins = nums(ok.map((t) => t.joinMs));
+  const perNode = nums(ok.map((t) => t.joinNodeMedianMs));
+  const calls = nums(sz.trials.map((t) => t.joinCallsMs));
+  const spread = nums(sz.trials.map((t) => t.joinIssueSpreadMs));
+  const ups = nums(sz.trials.map((t) => t.allUpMs));
+  const mm = (xs: number[]): string =>
+    xs.length === 0 ? '—' : `${s(median(xs))} / ${s(Math.max(...xs))}`;
+  return [
+    sz.system.split(' ')[0],
+    sz.nodes,
+    `${ok.length}/${sz.trials.length}`,
+    mm(joins),
+    perNode.length === 0 ? '—' : s(median(perNode)),
+    calls.length === 0 ? '—' : s(median(calls)),
+    spread.length === 0 ? '—' : median(spread).toFixed(1),
+    mm(ups),
+    sz.trials.reduce((acc, t) => acc + t.joinFailureCount, 0),
+    sz.trials.reduce((acc, t) => acc + t.falsePositives.length, 0),
+  ].join(' | ');
+}
+
+/** hearsay over Serf, per size where both converged at least once. */
+function ratioLines(sizes: readonly RunningSizeSummary[]): string[] {
+  const pick = (system: string, n: number) =>
+    sizes.find((x) => x.system.startsWith(`${system} `) && x.nodes === n);
+  const rows: string[] = [];
+  for (const n of SIZES) {
+    const h = pick('hearsay', n);
+    const f = pick('serf', n);
+    if (h === undefined || f === undefined) continue;
+    const joins = (x: RunningSizeSummary) =>
+      x.trials.map((t) => t.joinMs).filter((v): v is number => v !== null);
+    const ups = (x: RunningSizeSummary) =>
+      x.trials.map((t) => t.allUpMs).filter((v): v is number => v !== null);
+    const ratio = (a: number[], b: number[], f2: (xs: number[]) => number) =>
+      a.length === 0 || b.length === 0 ? '—' : `${(f2(a) / f2(b)).toFixed(2)}x`;
+    const max = (xs: number[]) => Math.max(...xs);
+    rows.push(
+      `| ${n} | ${ratio(joins(h), joins(f), median)} | ${ratio(joins(h), joins(f), max)} | ${ratio(ups(h), ups(f), median)} |`,
+    );
+  }
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '| nodes | hearsay/Serf join median | hearsay/Serf join max | hearsay/Serf all processes up (median) |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ];
+}
+
+function runningReport(sizes: readonly RunningSizeSummary[]): string[] {
+  const lines = [
+    'Join to running agents (--join-mode running): all n agents start with no join ("all processes up": spawn of all n → every one answers); then the n − 1 joins to node 0 go out back to back (Serf: RPC `join`; hearsay: `POST /v1/join`), and the clock runs from just before the first until every agent lists every agent alive.',
+    '',
+    '| system | nodes | joins converged | join s median / max | per-node join s (median) | join calls answered s (median) | joins issued within ms (median) | all processes up s median / max | failed joins | false positives |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...sizes.map((sz) => `| ${runningRow(sz)} |`),
+    ...ratioLines(sizes),
+  ];
+  for (const sz of sizes) {
+    lines.push(
+      '',
+      `${sz.system.split(' ')[0]} n=${sz.nodes} (running): joins ${sz.trials.map((t) => s(t.joinMs)).join(', ')} s; ` +
+        `all up ${sz.trials.map((t) => s(t.allUpMs)).join(', ')} s; ` +
+        `load average ${sz.loadBefore[0]!.toFixed(2)} before, ${sz.loadAfter[0]!.toFixed(2)} after.`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<number> {
   const ns = values['no-netns']
     ? ({ kind: 'unavailable', reason: '--no-netns' } as const)
@@ -195,6 +358,35 @@ async function main(): Promise<number> {
   console.error(`serf-baseline: ${machine}; sizes ${SIZES.join(',')}, ${TRIALS} trials`);
   console.error(`  bytes: ${byteMethod}`);
 
+  const heading = `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cuts.map((c) => c.system).join('; ')}`;
+  if (JOIN_MODES.includes('spawn')) {
+    const code = await spawnMode(cuts, countBytes, byteMethod, machine, heading);
+    if (code !== 0) return code;
+  }
+  if (!JOIN_MODES.includes('running')) return 0;
+  const running: RunningSizeSummary[] = [];
+  for (const cut of cuts) {
+    console.error(`${cut.system} (join mode running):`);
+    for (const n of SIZES) running.push(await measureRunningSize(cut, n));
+  }
+  const lines = runningReport(running);
+  console.log([...(JOIN_MODES.includes('spawn') ? [''] : [heading, '']), ...lines].join('\n'));
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync(
+    'bench/out/serf-baseline-running.json',
+    `${JSON.stringify({ machine, sizes: running }, null, 2)}\n`,
+  );
+  return 0;
+}
+
+/** The spawn-mode run: the measurements and output this script always had. */
+async function spawnMode(
+  cuts: readonly ClusterUnderTest[],
+  countBytes: boolean,
+  byteMethod: string,
+  machine: string,
+  heading: string,
+): Promise<number> {
   const sizes: SizeSummary[] = [];
   for (const cut of cuts) {
     console.error(`${cut.system}:`);
@@ -202,7 +394,7 @@ async function main(): Promise<number> {
   }
 
   const lines = [
-    `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cuts.map((c) => c.system).join('; ')}`,
+    heading,
     '',
     '| system | nodes | joins converged | join s median / max | all processes up s (median) | converged after last up s (median) | kills detected | detect-all s median / max | detect-first s (median) | false positives | idle bytes/node/s | idle packets/node/s | RSS/agent MiB median / max |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -9,6 +9,10 @@
  * agent's kept-open RPC connection: polling 64 agents every 50 ms through the `serf` CLI
  * would spawn over a thousand processes a second on two cores.
  *
+ * Running mode (`start(n, {join: false})`): all n agents are spawned at once with no `-join`;
+ * `join(i)` sends the RPC `join` (what `serf join SEED` sends) over a second RPC connection per
+ * agent that `prepareJoins` opened and handshook, so the timed joins pay no connect.
+ *
  * Suspicions come from the agents' INFO logs: memberlist logs "Suspect NAME has failed, no
  * acks received" when a probe of NAME fails and it starts suspecting it. Serf's member list
  * never shows `suspect` (a suspect member stays `alive` there until it is declared failed),
@@ -17,11 +21,13 @@
 
 import { type SerfAgent, type SerfProfile, startSerfAgent } from '../../test/support/serf/agent.ts';
 import { PortRange } from '../../test/support/serf/ports.ts';
+import { SerfRpcClient } from '../../test/support/serf/rpc-client.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import {
   type ClusterUnderTest,
   type MemberView,
   memberStatusOf,
+  type StartOptions,
   type Suspicion,
 } from './cluster-under-test.ts';
 
@@ -41,6 +47,8 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   readonly #options: SerfClusterUnderTestOptions;
   #agents: SerfAgent[] = [];
   #suspicions: Suspicion[] = [];
+  /** Running mode: one RPC connection per agent for its join, apart from the polled one. */
+  #joinClients: (SerfRpcClient | undefined)[] = [];
 
   constructor(version: string, options: SerfClusterUnderTestOptions = {}) {
     this.#options = options;
@@ -55,7 +63,7 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
     return `serf-${index}`;
   }
 
-  async start(n: number): Promise<number> {
+  async start(n: number, options: StartOptions = {}): Promise<number> {
     const serf = ensureSerf();
     if (!serf.ok) throw new Error(serf.reason);
     const range = new PortRange();
@@ -71,6 +79,22 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
       ...(this.#options.encryptKey === undefined ? {} : { encryptKey: this.#options.encryptKey }),
       ...(this.#options.extraArgs === undefined ? {} : { extraArgs: this.#options.extraArgs }),
     };
+    if (options.join === false) {
+      this.#agents = [];
+      const spawnedAtMs = performance.now();
+      for (let i = 0; i < n; i++) {
+        const agent = await startSerfAgent({
+          ...common,
+          name: this.nameOf(i),
+          bind: ports[i]!.bind,
+          rpcAddr: ports[i]!.rpc,
+          waitReady: false,
+        });
+        this.#watch(agent);
+        this.#agents.push(agent);
+      }
+      return spawnedAtMs;
+    }
     const seed = await startSerfAgent({
       ...common,
       name: this.nameOf(0),
@@ -107,6 +131,24 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
     return list.map((m) => ({ name: m.name, status: memberStatusOf(m.status) }));
   }
 
+  async prepareJoins(): Promise<void> {
+    this.#closeJoins();
+    this.#joinClients = await Promise.all(
+      this.#agents.map((a, i) => (i === 0 ? undefined : SerfRpcClient.connect(a.rpcAddr))),
+    );
+  }
+
+  async join(index: number): Promise<number> {
+    const client = this.#joinClients[index];
+    if (client === undefined) throw new Error(`${this.nameOf(index)}: prepareJoins first`);
+    return client.join([this.#agents[0]!.bindAddr]);
+  }
+
+  #closeJoins(): void {
+    for (const c of this.#joinClients) c?.close();
+    this.#joinClients = [];
+  }
+
   kill(index: number): void {
     this.#agents[index]!.kill('SIGKILL');
   }
@@ -120,6 +162,7 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   }
 
   quiesce(): void {
+    this.#closeJoins();
     for (const a of this.#agents) a.closeRpc();
   }
 
@@ -131,6 +174,7 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   }
 
   async stop(): Promise<void> {
+    this.#closeJoins();
     await Promise.all(this.#agents.map((a) => a.stop()));
     this.#agents = [];
     this.#suspicions = [];
