@@ -61,6 +61,16 @@ export interface AgentConfig {
   readonly advertise: HostPort | null;
   /** Members to join at start; none starts a new cluster. */
   readonly join: readonly HostPort[];
+  /**
+   * Members to keep trying to join in the background until one answers (Serf's
+   * `-retry-join`): for seeds that may start after this agent. Unlike `join`, a failure is
+   * retried every `retryIntervalMs` instead of stopping the agent.
+   */
+  readonly retryJoin: readonly HostPort[];
+  /** Wait between `retryJoin` attempts (Serf's `-retry-interval`, default 30 s). */
+  readonly retryIntervalMs: number;
+  /** Attempts before the agent gives up and exits 1; 0 retries forever (Serf's `-retry-max`). */
+  readonly retryMax: number;
   /** This node's Serf tags (sent in memberlist meta, at most 512 bytes encoded). */
   readonly tags: Readonly<Record<string, string>>;
   /** AES key (16, 24 or 32 bytes) every member shares, or null for a plaintext cluster. */
@@ -104,6 +114,12 @@ export const AGENT_HTTP_DEFAULT = '127.0.0.1:7374';
 export const NODE_NAME_BYTES_MAX = 128;
 /** Seeds for one start; more is a mistake (one reachable member is enough). */
 export const JOIN_ADDRESSES_MAX = 64;
+/** Serf's `-retry-interval` default. */
+export const RETRY_INTERVAL_MS_DEFAULT = 30_000;
+/** Bounds of `--retry-interval`: not a busy loop, and at least once a day. */
+export const RETRY_INTERVAL_MS_MIN = 10;
+export const RETRY_INTERVAL_MS_MAX = 86_400_000;
+export const RETRY_MAX_MAX = 1_000_000;
 /** Tags per node; the 512-byte meta limit allows fewer short ones anyway. */
 export const TAGS_MAX = 64;
 /** Event handlers per agent: each event may start one process per matching handler. */
@@ -147,6 +163,9 @@ interface Draft {
   bind: HostPort;
   advertise: HostPort | null;
   join: HostPort[];
+  retryJoin: HostPort[];
+  retryIntervalMs: number;
+  retryMax: number;
   tags: Map<string, string>;
   encryptKey: Uint8Array | null;
   profile: Profile;
@@ -270,13 +289,13 @@ function setting(
   };
 }
 
+const ACCEPTS_RETRY_INTERVAL = `a duration like 5s or 1m, from ${RETRY_INTERVAL_MS_MIN}ms to 24h`;
 const ACCEPTS_HANDLER_TIMEOUT = `a duration like 30s or 5m, from 1ms to ${HANDLER_TIMEOUT_MS_MAX / 1000}s`;
 const ACCEPTS_DURATION = (max: number) =>
   `a duration like 500ms, 3s or 2m, from 0 to ${max / 1000}s (0: off)`;
 const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** `500ms`, `3s`, `1.5m`, `1h`, or `0` → milliseconds (whole), within [min, max]. */
 /** `500ms`, `3s`, `1.5m`, `1h`, or `0` → whole milliseconds in [min, max]; else `accepts`. */
 export function parseDurationMs(
   field: string,
@@ -385,6 +404,46 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
       d.join.push(parseHostPort(f, raw, false));
     },
     'comma-list',
+  ),
+  setting(
+    'retry-join',
+    'HOST:PORT',
+    ACCEPTS_HOST_PORT,
+    `a member to keep trying to join in the background until one answers (repeatable, at most ${JOIN_ADDRESSES_MAX}; Serf's -retry-join)`,
+    'none',
+    (d, raw, f) => {
+      if (d.retryJoin.length >= JOIN_ADDRESSES_MAX) {
+        throw new AgentConfigError(f, `may be given at most ${JOIN_ADDRESSES_MAX} times`);
+      }
+      d.retryJoin.push(parseHostPort(f, raw, false));
+    },
+    'comma-list',
+  ),
+  setting(
+    'retry-interval',
+    'DURATION',
+    ACCEPTS_RETRY_INTERVAL,
+    'wait between --retry-join attempts',
+    `${RETRY_INTERVAL_MS_DEFAULT / 1000}s`,
+    (d, raw, f) => {
+      d.retryIntervalMs = parseDurationMs(
+        f,
+        raw,
+        RETRY_INTERVAL_MS_MIN,
+        RETRY_INTERVAL_MS_MAX,
+        ACCEPTS_RETRY_INTERVAL,
+      );
+    },
+  ),
+  setting(
+    'retry-max',
+    'N',
+    `an integer in [0, ${RETRY_MAX_MAX}]`,
+    '--retry-join attempts before the agent gives up and exits 1',
+    '0: retry forever',
+    (d, raw, f) => {
+      d.retryMax = parseCount(f, raw, 0, RETRY_MAX_MAX);
+    },
   ),
   setting(
     'tag',
@@ -653,6 +712,9 @@ export function agentConfigFrom(
     bind: parseHostPort('bind', AGENT_BIND_DEFAULT, true),
     advertise: null,
     join: [],
+    retryJoin: [],
+    retryIntervalMs: RETRY_INTERVAL_MS_DEFAULT,
+    retryMax: 0,
     tags: new Map(),
     encryptKey: null,
     profile: 'lan',
@@ -694,8 +756,11 @@ export function agentConfigFrom(
 function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
   if (d.nodeName === '') d.nodeName = defaultNodeName();
   const self = formatHostPort(d.bind);
-  if (d.bind.port !== 0 && d.join.some((j) => formatHostPort(j) === self)) {
-    throw new AgentConfigError(nameOf('join'), `names this agent's own --bind address ${self}`);
+  for (const name of ['join', 'retry-join'] as const) {
+    const seeds = name === 'join' ? d.join : d.retryJoin;
+    if (d.bind.port !== 0 && seeds.some((j) => formatHostPort(j) === self)) {
+      throw new AgentConfigError(nameOf(name), `names this agent's own --bind address ${self}`);
+    }
   }
   if (
     d.bind.port !== 0 &&
@@ -712,6 +777,9 @@ function finish(d: Draft, nameOf: FieldNamer): AgentConfig {
     bind: d.bind,
     advertise: d.advertise,
     join: Object.freeze([...d.join]),
+    retryJoin: Object.freeze([...d.retryJoin]),
+    retryIntervalMs: d.retryIntervalMs,
+    retryMax: d.retryMax,
     tags: Object.freeze(Object.fromEntries(d.tags)),
     encryptKey: d.encryptKey,
     profile: d.profile,

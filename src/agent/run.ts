@@ -10,7 +10,9 @@
  *      query without parsing logs;
  *   4. join the seeds, if any; when none answers, stop and fail (exit 1, one line). Without
  *      seeds, rejoin the members the data dir's snapshot knew (Serf's rejoin): a failure
- *      there is a warning, not an exit — the node runs alone and others may join it;
+ *      there is a warning, not an exit — the node runs alone and others may join it. Seeds
+ *      given with `--retry-join` are tried in the background until one answers
+ *      (retry-join.ts); running out of `--retry-max` attempts stops the agent (exit 1);
  *   5. run until a signal or `POST /v1/leave`: leave gracefully (bounded by
  *      `leaveTimeoutMs`), shut down, resolve. A second signal during the leave skips the
  *      rest of the wait, as Serf does.
@@ -23,6 +25,7 @@ import { Agent, AgentFailure, type ClusterFactory } from './agent.ts';
 import { type AgentConfig, formatHostPort } from './config.ts';
 import type { HttpLimits } from './http/server.ts';
 import { type AgentLogger, createAgentLogger } from './log.ts';
+import { retryJoin } from './retry-join.ts';
 
 /** How long to wait for seeds at start (memberlist's TCP timeout on a LAN is 10 s). */
 export const JOIN_TIMEOUT_MS_DEFAULT = 30_000;
@@ -86,6 +89,8 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
   });
   for (const warning of options.warnings ?? []) logger.warn(warning);
   const stopRequested = new AbortController();
+  /** Set when the agent stops because it failed after starting (retry-join gave up). */
+  let failure: AgentFailure | undefined;
   let signals = 0;
   const { promise: forced, resolve: force } = Promise.withResolvers<void>();
   const unsubscribe = io.onSignal((signal) => {
@@ -141,6 +146,22 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
           }
         }
       }
+      if (config.retryJoin.length > 0 && !stopRequested.signal.aborted) {
+        void retryJoin({
+          seeds: config.retryJoin,
+          intervalMs: config.retryIntervalMs,
+          max: config.retryMax,
+          attemptTimeoutMs: options.joinTimeoutMs ?? JOIN_TIMEOUT_MS_DEFAULT,
+          join: (seeds, signal) => agent.cluster.join(seeds, signal),
+          logger,
+          stop: stopRequested.signal,
+        }).catch((err: unknown) => {
+          if (stopRequested.signal.aborted) return;
+          logger.error({ err }, 'retry-join: giving up');
+          failure = err instanceof AgentFailure ? err : new AgentFailure(String(err));
+          stopRequested.abort(failure);
+        });
+      }
       if (!stopRequested.signal.aborted) {
         await new Promise<void>((resolve) =>
           stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -152,6 +173,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions): P
     } finally {
       await agent.shutdown();
     }
+    if (failure !== undefined) throw failure;
   } catch (err) {
     if (err instanceof AgentFailure) logger.debug({ err }, 'agent failed');
     throw err;

@@ -125,6 +125,13 @@ describe('agent config', () => {
     ['a value setting as a switch', { profile: true }, '--profile', /needs a value/],
     ['a single setting twice', { profile: ['lan', 'wan'] }, '--profile', /only once/],
     ['an unknown setting', { colour: 'red' }, '--colour', /not a setting/],
+    [
+      'a retry interval that would spin',
+      { 'retry-interval': '1ms' },
+      '--retry-interval',
+      /from 10ms to 24h/,
+    ],
+    ['a negative retry max', { 'retry-max': '-1' }, '--retry-max', /integer in \[0, /],
   ];
   for (const [what, raw, field, detail] of cases) {
     it(`refuses ${what}, naming ${field}`, () => refused(raw, field, detail));
@@ -147,10 +154,28 @@ describe('agent config', () => {
 
   it('refuses joining its own bind address and sharing the gossip port with HTTP', () => {
     refused({ bind: '127.0.0.1:7001', join: '127.0.0.1:7001' }, '--join', /own --bind/);
+    refused(
+      { bind: '127.0.0.1:7001', 'retry-join': '127.0.0.1:7001' },
+      '--retry-join',
+      /own --bind/,
+    );
     refused({ bind: '127.0.0.1:7001', http: '127.0.0.1:7001' }, '--http', /share port 7001/);
     refused({ bind: '0.0.0.0:7001', http: '127.0.0.1:7001' }, '--http', /share port/);
     // Port 0 on both is two different free ports.
     assert.ok(agentConfigFrom({ bind: '127.0.0.1:0', http: '127.0.0.1:0' }));
+  });
+
+  it("--retry-join takes Serf's defaults: every 30 s, forever", () => {
+    const c = agentConfigFrom({ 'retry-join': ['10.0.0.1:7946', '10.0.0.2:7946'] });
+    assert.deepEqual(c.retryJoin, [
+      { host: '10.0.0.1', port: 7946 },
+      { host: '10.0.0.2', port: 7946 },
+    ]);
+    assert.equal(c.retryIntervalMs, 30_000);
+    assert.equal(c.retryMax, 0);
+    const d = agentConfigFrom({ 'retry-interval': '5s', 'retry-max': '3' });
+    assert.equal(d.retryIntervalMs, 5_000);
+    assert.equal(d.retryMax, 3);
   });
 
   it('another source names the fields its own way', () => {

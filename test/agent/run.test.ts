@@ -12,6 +12,7 @@ import { fetchMembers } from '../../src/agent/client.ts';
 import type { AgentCluster } from '../../src/agent/cluster.ts';
 import { agentConfigFrom, type RawAgentSettings } from '../../src/agent/config.ts';
 import { type AgentProcessIo, runAgent, type SignalName } from '../../src/agent/run.ts';
+import { waitFor } from '../support/serf/wait-for.ts';
 import { FakeCluster, logSink, member } from './fake-cluster.ts';
 
 function fakeIo() {
@@ -132,6 +133,80 @@ describe('runAgent', () => {
     });
     assert.deepEqual(relevant(cluster.calls), ['join 127.0.0.1:9,127.0.0.1:10', 'shutdown']);
     await assert.rejects(fetchMembers(agent.http), /cannot reach the agent/);
+  });
+
+  it('--retry-join keeps trying in the background while the API serves, until a seed answers', async () => {
+    const cluster = new FakeCluster(member('n1', 41000));
+    let attempts = 0;
+    cluster.joinImpl = async () => {
+      attempts += 1;
+      if (attempts < 3) throw new Error('no seed answered (ECONNREFUSED)');
+      return 1;
+    };
+    const run = start({ 'retry-join': '127.0.0.1:9', 'retry-interval': '10ms' }, cluster);
+    const agent = await run.started;
+    // The agent is up (its API answers) before any seed does.
+    assert.equal((await fetchMembers(agent.http)).length, 1);
+    await waitFor(() => run.log.lines.join('').includes('retry-join: joined the cluster'), {
+      deadlineMs: 10_000,
+      intervalMs: 5,
+      what: 'the third join attempt to succeed',
+    });
+    assert.equal(attempts, 3);
+    assert.equal(run.log.lines.join('').match(/join failed, retrying/g)?.length, 2);
+    run.io.signal('SIGTERM');
+    await run.done;
+    assert.deepEqual(relevant(cluster.calls), [
+      'join 127.0.0.1:9',
+      'join 127.0.0.1:9',
+      'join 127.0.0.1:9',
+      'leave',
+      'shutdown',
+    ]);
+  });
+
+  it('--retry-max: the agent gives up after that many attempts and fails, closing everything', async () => {
+    const cluster = new FakeCluster(member('n1', 41000));
+    cluster.joinImpl = async () => {
+      throw new Error('no seed answered (ECONNREFUSED)');
+    };
+    const run = start(
+      { 'retry-join': '127.0.0.1:9', 'retry-interval': '10ms', 'retry-max': '2' },
+      cluster,
+    );
+    const agent = await run.started;
+    await assert.rejects(run.done, (e: unknown) => {
+      assert.ok(e instanceof AgentFailure);
+      assert.equal(
+        e.message,
+        'agent: could not join the cluster at 127.0.0.1:9 in 2 attempts (--retry-max): no seed answered (ECONNREFUSED)',
+      );
+      return true;
+    });
+    assert.deepEqual(relevant(cluster.calls), [
+      'join 127.0.0.1:9',
+      'join 127.0.0.1:9',
+      'leave',
+      'shutdown',
+    ]);
+    await assert.rejects(fetchMembers(agent.http), /cannot reach the agent/);
+  });
+
+  it('a stop during --retry-join ends the retries quietly', async () => {
+    const cluster = new FakeCluster(member('n1', 41000));
+    cluster.joinImpl = async () => {
+      throw new Error('no seed answered (ECONNREFUSED)');
+    };
+    const run = start({ 'retry-join': '127.0.0.1:9', 'retry-interval': '1h' }, cluster);
+    await run.started;
+    await waitFor(() => run.log.lines.join('').includes('join failed, retrying'), {
+      deadlineMs: 10_000,
+      intervalMs: 5,
+      what: 'the first attempt to fail',
+    });
+    run.io.signal('SIGINT');
+    await run.done;
+    assert.deepEqual(relevant(cluster.calls), ['join 127.0.0.1:9', 'leave', 'shutdown']);
   });
 
   it('a member that cannot bind: AgentFailure naming the address', async () => {
