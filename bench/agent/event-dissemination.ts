@@ -2,7 +2,8 @@
  * User-event dissemination and agent memory, hearsay beside Serf in the same run (issue 4).
  *
  * Usage: npx node bench/agent/event-dissemination.ts [--system serf,hearsay] [--nodes 64]
- *          [--trials 3] [--events 20] [--event-spacing-ms 1000] [--event-deadline-s 30]
+ *          [--trials 3] [--events 20] [--event-spacing-ms 1000] [--event-jitter-ms 500]
+ *          [--seed 1] [--event-deadline-s 30]
  *          [--load-rate 1000] [--load-seconds 20] [--settle-s 10] [--drain-s 10]
  *          [--rss-sample-ms 2000] [--profile lan] [--no-netns]
  *
@@ -12,8 +13,10 @@
  *   1. convergence: every agent lists every agent alive (polled every 250 ms);
  *   2. idle memory: after `--settle-s`, VmRSS of every agent process;
  *   3. dissemination: `--trials` rounds, each through another sending agent (spread over the
- *      cluster), of `--events` non-coalesced events `--event-spacing-ms` apart (spaced so they
- *      neither coalesce nor queue behind each other's handlers). Send time is the wall clock
+ *      cluster), of `--events` non-coalesced events `--event-spacing-ms` apart plus a seeded
+ *      jitter of up to `--event-jitter-ms` (schedule.ts: so that events do not all meet the
+ *      sender's gossip tick at one phase; spaced so that they neither coalesce nor queue
+ *      behind each other's handlers). Send time is the wall clock
  *      (`Date.now()`, the clock `date +%s%N` reads) just before the request; an event's
  *      latency is the last agent's handler timestamp − the send time, counted only when all
  *      agents ran the handler within `--event-deadline-s`; the others are misses, reported
@@ -70,6 +73,7 @@ import {
 } from './handler-log.ts';
 import { HearsayEventCluster } from './hearsay-agents.ts';
 import { type LoadResult, runLoad } from './load.ts';
+import { eventOffsetsMs } from './schedule.ts';
 import { SerfEventCluster } from './serf-agents.ts';
 
 const HELP = `Usage: npx node bench/agent/event-dissemination.ts [options]
@@ -82,6 +86,8 @@ under an event load, for Serf and hearsay side by side.
   --trials N              rounds of events, each via another sender (default 3)
   --events N              events per round                          (default 20)
   --event-spacing-ms MS   pause between two events of a round       (default 1000)
+  --event-jitter-ms MS    plus a random 0..MS, seeded (spreads the gossip-tick phase) (default 500)
+  --seed N                seed of the jitter; the same for both systems (default 1)
   --event-deadline-s S    an event not handled everywhere by then is a miss (default 30)
   --load-rate N           load events per second; 0 skips the load  (default 1000)
   --load-seconds S        length of the load window                 (default 20)
@@ -104,6 +110,8 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '3' },
     events: { type: 'string', default: '20' },
     'event-spacing-ms': { type: 'string', default: '1000' },
+    'event-jitter-ms': { type: 'string', default: '500' },
+    seed: { type: 'string', default: '1' },
     'event-deadline-s': { type: 'string', default: '30' },
     'load-rate': { type: 'string', default: '1000' },
     'load-seconds': { type: 'string', default: '20' },
@@ -138,6 +146,8 @@ const NODES = intArg('nodes', 3, 256);
 const TRIALS = intArg('trials', 1, 100);
 const EVENTS = intArg('events', 1, 10_000);
 const EVENT_SPACING_MS = intArg('event-spacing-ms', 0, 600_000);
+const EVENT_JITTER_MS = intArg('event-jitter-ms', 0, 600_000);
+const SEED = intArg('seed', 0, 2 ** 31 - 1);
 const EVENT_DEADLINE_MS = intArg('event-deadline-s', 1, 600) * 1000;
 const LOAD_RATE = intArg('load-rate', 0, 100_000);
 const LOAD_MS = intArg('load-seconds', 0, 3_600) * 1000;
@@ -265,9 +275,11 @@ async function runTrialRound(
 ): Promise<TrialRecord> {
   const sender = senderIndex(trial);
   const sent: SentEvent[] = [];
+  // Seed per round: both systems get the same schedule, round by round.
+  const offsetsMs = eventOffsetsMs(EVENTS, EVENT_SPACING_MS, EVENT_JITTER_MS, SEED + trial);
   const startMs = performance.now();
   for (let k = 0; k < EVENTS; k++) {
-    const waitMs = startMs + k * EVENT_SPACING_MS - performance.now();
+    const waitMs = startMs + offsetsMs[k]! - performance.now();
     if (waitMs > 0) await sleep(waitMs);
     const id = eventId(`t${trial}-e${k}`);
     const sentAtMs = Date.now();
@@ -528,15 +540,15 @@ function markdown(machine: string, results: readonly SystemResult[], build: stri
   const lines = [
     `${new Date().toISOString().slice(0, 10)} — ${machine} — ${results.map((r) => r.system).join('; ')}`,
     '',
-    `Event dissemination: ${TRIALS} round(s) × ${EVENTS} non-coalesced events, ${EVENT_SPACING_MS} ms apart, from \`event\` to the last of ${NODES} agents' handler (a shell script).`,
+    `Event dissemination: ${TRIALS} round(s) × ${EVENTS} non-coalesced events, ${EVENT_SPACING_MS} ms + 0..${EVENT_JITTER_MS} ms (seed ${SEED}) apart, from \`event\` to the last of ${NODES} agents' handler (a shell script).`,
     '',
-    '| system | nodes | converged s | events handled by all | misses | send errors | median ms | p95 ms | max ms |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| system | nodes | converged s | events handled by all | misses | send errors | median ms | p95 ms | max ms | first handler median ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of results) {
     const e = r.events;
     lines.push(
-      `| ${short(r)} | ${r.nodes} | ${r.convergeMs === null ? 'no' : (r.convergeMs / 1000).toFixed(2)} | ${e === null ? '—' : `${e.complete}/${e.events}`} | ${e?.misses ?? '—'} | ${e?.sendErrors ?? '—'} | ${ms(e?.medianMs ?? null)} | ${ms(e?.p95Ms ?? null)} | ${ms(e?.maxMs ?? null)} |`,
+      `| ${short(r)} | ${r.nodes} | ${r.convergeMs === null ? 'no' : (r.convergeMs / 1000).toFixed(2)} | ${e === null ? '—' : `${e.complete}/${e.events}`} | ${e?.misses ?? '—'} | ${e?.sendErrors ?? '—'} | ${ms(e?.medianMs ?? null)} | ${ms(e?.p95Ms ?? null)} | ${ms(e?.maxMs ?? null)} | ${ms(e?.firstMedianMs ?? null)} |`,
     );
   }
   lines.push(
@@ -607,7 +619,9 @@ async function main(): Promise<number> {
   }
   const build = hearsayBuild();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  progress(`${machine}; ${network}; ${NODES} agents, ${TRIALS} trials × ${EVENTS} events`);
+  progress(
+    `${machine}; ${network}; ${NODES} agents, ${TRIALS} trials × ${EVENTS} events, seed ${SEED}`,
+  );
   progress(`hearsay runs from ${build}`);
 
   const results: SystemResult[] = [];
@@ -620,6 +634,8 @@ async function main(): Promise<number> {
     trials: TRIALS,
     events: EVENTS,
     eventSpacingMs: EVENT_SPACING_MS,
+    eventJitterMs: EVENT_JITTER_MS,
+    seed: SEED,
     eventDeadlineMs: EVENT_DEADLINE_MS,
     loadRatePerSec: LOAD_RATE,
     loadMs: LOAD_MS,

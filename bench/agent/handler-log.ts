@@ -167,11 +167,14 @@ export interface LatencySummary {
   readonly medianMs: number | null;
   readonly p95Ms: number | null;
   readonly maxMs: number | null;
+  /** Send → first handler (usually the sender's own: the agent's local path), median. */
+  readonly firstMedianMs: number | null;
 }
 
 export function latencySummary(outcomes: readonly EventOutcome[]): LatencySummary {
   const latencies = outcomes.map((o) => o.latencyMs).filter((x) => x !== null);
   const sendErrors = outcomes.filter((o) => o.sendError !== undefined).length;
+  const firsts = outcomes.map((o) => o.firstMs).filter((x) => x !== null);
   return {
     events: outcomes.length,
     complete: latencies.length,
@@ -181,5 +184,6 @@ export function latencySummary(outcomes: readonly EventOutcome[]): LatencySummar
     medianMs: latencies.length > 0 ? median(latencies) : null,
     p95Ms: latencies.length > 0 ? percentile(latencies, 95) : null,
     maxMs: latencies.length > 0 ? Math.max(...latencies) : null,
+    firstMedianMs: firsts.length > 0 ? median(firsts) : null,
   };
 }

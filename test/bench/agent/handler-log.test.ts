@@ -156,7 +156,7 @@ describe('percentile and latencySummary', () => {
       handledBy: latencyMs === null ? 1 : 3,
       duplicates: 0,
       latencyMs,
-      firstMs: 1,
+      firstMs: sendError === undefined ? 1 : null,
       ...(sendError === undefined ? {} : { sendError }),
     });
     const s = latencySummary([
@@ -175,6 +175,7 @@ describe('percentile and latencySummary', () => {
       medianMs: 200,
       p95Ms: 300,
       maxMs: 300,
+      firstMedianMs: 1,
     });
     assert.equal(latencySummary([]).medianMs, null);
   });
