@@ -9,6 +9,7 @@
  */
 
 import type { ErrorCode } from '../core/errors.ts';
+import type { SerfKeyQueryDone } from './key-manager.ts';
 import type { MemberEventType, SerfStatus } from './status.ts';
 
 export type SerfMemberStatus = SerfStatus | 'suspect';
@@ -119,4 +120,5 @@ export type SerfEvent =
   | SerfQueryReceived
   | SerfQueryAnswer
   | SerfQueryDone
+  | SerfKeyQueryDone
   | SerfConflictLost;

@@ -40,12 +40,14 @@
  * intent is still queued is checked after every call into the SwimNode, since gossip is
  * what drains the queue.
  *
- * Key-management queries reach the host's keyring through `SerfDeps.keyring`.
+ * Key-management queries reach the host's keyring through `SerfDeps.keyring`; asking them of
+ * the whole cluster (`keyOperation`, Serf's `KeyManager`) is key-manager.ts, which sees the
+ * query engine's events first and turns a key query's answers into one `key-query-done`.
  *
  * Left out: Vivaldi; snapshots and event coalescing (agent features, src/agent).
  */
 
-import { isRemoteError } from '../core/errors.ts';
+import { assert, isRemoteError } from '../core/errors.ts';
 import { NO_PEER, type NodeId, type Protocol } from '../core/protocol.ts';
 import { type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimEvent } from '../membership/swim/events.ts';
@@ -73,7 +75,8 @@ import {
 import { INITIAL_COORDINATE_PAYLOAD } from './coordinate.ts';
 import type { SerfEvent, SerfInputSource, SerfMember } from './events.ts';
 import { IntentBuffer } from './intents.ts';
-import type { SerfKeyring } from './key-queries.ts';
+import { type KeyOperation, KeyOperations, keyRequestPayload } from './key-manager.ts';
+import { KEY_QUERY, type SerfKeyring } from './key-queries.ts';
 import { LamportClock } from './lamport.ts';
 import { type MemberlistNode, type MemberRecord, MemberTable } from './member-table.ts';
 import { localPushPull, planMerge } from './push-pull.ts';
@@ -133,6 +136,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
   readonly #queries: QueryEngine;
   readonly #addresses: AddressMap;
   readonly #keyring: SerfKeyring | undefined;
+  readonly #keyOperations: KeyOperations;
   #tags: ReadonlyMap<string, string>;
   #meta: Uint8Array;
   #state: SerfState = 'alive';
@@ -160,6 +164,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     this.#ctx = new SwimFacingContext((e) => this.#onSwimEvent(e));
     this.#addresses = deps.addresses;
     this.#keyring = deps.keyring;
+    this.#keyOperations = new KeyOperations(config.limits);
     this.#queries = new QueryEngine(this.#queryHost());
     // Serf's memberlist speaks the node's name and advertises Serf's versions as the
     // delegate versions (serf-layer.md §1).
@@ -341,6 +346,49 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
     let out: { ltime: bigint; id: number; deadlineMs: number } | undefined;
     this.#call(ctx, () => {
       out = this.#queries.query(name, payload, params);
+    });
+    return out!;
+  }
+
+  /**
+   * Serf's `KeyManager`: asks every member to install, use or remove `key` (raw bytes; not
+   * checked here — each member's keyring judges it) or to list its keys, as `serf keys`
+   * does, with the default query timeout unless `params` says otherwise. One
+   * `key-query-done` event with the same `ltime` carries the counts once every live member
+   * has answered, or at the deadline. `numNodes` is the live members counted. Throws like
+   * `query` (`RemoteError(HEARSAY_ERR_QUEUE_FULL)` when too many queries are open).
+   */
+  keyOperation(
+    ctx: SerfContext,
+    operation: KeyOperation,
+    key: Uint8Array | null,
+    params: Pick<QueryParams, 'relayFactor' | 'timeoutMs'> = {},
+  ): {
+    readonly ltime: bigint;
+    readonly id: number;
+    readonly deadlineMs: number;
+    readonly numNodes: number;
+  } {
+    let out: { ltime: bigint; id: number; deadlineMs: number; numNodes: number } | undefined;
+    this.#call(ctx, () => {
+      const payload = keyRequestPayload(operation === 'list' ? null : key);
+      const numNodes = this.swim.numMembers();
+      // Our own answer arrives while the query is sent: register under the time it will carry.
+      const ltime = this.queryClock.time();
+      this.#keyOperations.begin(ltime, operation, numNodes);
+      try {
+        const q = this.#queries.query(
+          KEY_QUERY[operation],
+          payload,
+          { relayFactor: params.relayFactor, timeoutMs: params.timeoutMs },
+          true,
+        );
+        assert(q.ltime === ltime, 'a query is stamped with the query clock as it was');
+        out = { ...q, numNodes };
+      } catch (e) {
+        this.#keyOperations.abandon(ltime);
+        throw e;
+      }
     });
     return out!;
   }
@@ -727,7 +775,7 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
         return true;
       },
       queueBroadcast: (bytes) => this.#queryQueue.queue(bytes),
-      emit: (event) => this.#ctx.emitSerf(event),
+      emit: (event) => this.#onQueryEvent(event),
       badInput: (source, code, message) => this.#badInput(source, code, message),
       armTimer: (delayMs) => this.#ctx.setTimer('serf-query', delayMs),
       keyring: () => this.#keyring,
@@ -736,6 +784,27 @@ export class SerfNode implements Protocol<SwimMessage, SwimTimer | SerfTimer, Se
         this.#ctx.emitSerf({ type: 'serf-conflict-lost', matching, responses });
       },
     };
+  }
+
+  /** The query engine's events: a key operation's answers are counted, not passed on. */
+  #onQueryEvent(event: SerfEvent): void {
+    if (
+      event.type === 'query-ack' ||
+      event.type === 'query-response' ||
+      event.type === 'query-done'
+    ) {
+      const seen = this.#keyOperations.observe(event);
+      if (seen.bad !== null) {
+        this.#badInput(
+          'user-message',
+          seen.bad.code,
+          `serf: key query response: ${seen.bad.message}`,
+        );
+      }
+      if (seen.done !== null) this.#ctx.emitSerf(seen.done);
+      if (seen.consumed) return;
+    }
+    this.#ctx.emitSerf(event);
   }
 
   /** Serf's `Shutdown` from inside (a lost name conflict): stop SWIM and our timers. */
