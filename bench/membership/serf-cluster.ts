@@ -33,6 +33,8 @@ import {
 
 const SEED_READY_DEADLINE_MS = 20_000;
 const SUSPECT_LINE = /memberlist: Suspect (\S+) has failed/;
+/** Per RPC request on a join connection: as long as hearsay's join gets (hearsay-cluster.ts). */
+const JOIN_DEADLINE_MS = 35_000;
 /** Suspicions kept per run; a healthy run logs a handful. */
 const SUSPICIONS_MAX = 100_000;
 
@@ -134,7 +136,9 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   async prepareJoins(): Promise<void> {
     this.#closeJoins();
     this.#joinClients = await Promise.all(
-      this.#agents.map((a, i) => (i === 0 ? undefined : SerfRpcClient.connect(a.rpcAddr))),
+      this.#agents.map((a, i) =>
+        i === 0 ? undefined : SerfRpcClient.connect(a.rpcAddr, JOIN_DEADLINE_MS),
+      ),
     );
   }
 
