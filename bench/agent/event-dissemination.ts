@@ -245,13 +245,16 @@ function readHandlerLog(path: string): ReturnType<typeof parseHandlerLog> {
 async function converge(cluster: EventCluster): Promise<number | null> {
   const startMs = performance.now();
   const done = new Array<boolean>(NODES).fill(false);
+  /** What each agent saw at its last poll: alive count, or null while it does not answer. */
+  const seen = new Array<number | null>(NODES).fill(null);
   let lastReport = startMs;
   while (performance.now() - startMs < CONVERGE_DEADLINE_MS) {
     await Promise.all(
       done.map(async (ok, i) => {
         if (ok) return;
         try {
-          done[i] = (await cluster.aliveSeen(i)) === NODES;
+          seen[i] = await cluster.aliveSeen(i);
+          done[i] = seen[i] === NODES;
         } catch {
           // Not answering yet: still starting.
         }
@@ -261,7 +264,12 @@ async function converge(cluster: EventCluster): Promise<number | null> {
     if (converged === NODES) return performance.now() - startMs;
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
-      progress(`  converging: ${converged}/${NODES} agents list all ${NODES} alive`);
+      const behind = seen
+        .map((x, i) => `${cluster.nameOf(i)} ${x ?? 'no answer'}`)
+        .filter((_, i) => !done[i]);
+      progress(
+        `  converging: ${converged}/${NODES} agents list all ${NODES} alive; the others see ${behind.slice(0, 8).join(', ')}`,
+      );
     }
     await sleep(CONVERGE_POLL_MS);
   }
@@ -551,9 +559,13 @@ function markdown(machine: string, results: readonly SystemResult[], build: stri
       `| ${short(r)} | ${r.nodes} | ${r.convergeMs === null ? 'no' : (r.convergeMs / 1000).toFixed(2)} | ${e === null ? '—' : `${e.complete}/${e.events}`} | ${e?.misses ?? '—'} | ${e?.sendErrors ?? '—'} | ${ms(e?.medianMs ?? null)} | ${ms(e?.p95Ms ?? null)} | ${ms(e?.maxMs ?? null)} | ${ms(e?.firstMedianMs ?? null)} |`,
     );
   }
+  const loadText =
+    LOAD_RATE > 0 && LOAD_MS > 0
+      ? `and during ${LOAD_RATE} events/s for ${LOAD_MS / 1000} s through one agent (event \`load\`, no handler; sampled every ${RSS_SAMPLE_MS} ms, each agent's peak)`
+      : '(no load phase)';
   lines.push(
     '',
-    `Agent memory (VmRSS per agent process) idle after ${SETTLE_MS / 1000} s settled, and during ${LOAD_RATE} events/s for ${LOAD_MS / 1000} s through one agent (event \`load\`, no handler; sampled every ${RSS_SAMPLE_MS} ms, each agent's peak).`,
+    `Agent memory (VmRSS per agent process) idle after ${SETTLE_MS / 1000} s settled, ${loadText}.`,
     '',
     '| system | idle MiB median / max | under load: peak MiB median / max | sender peak MiB | after drain MiB median / max | load due / sent / acked / errors / skipped / unanswered | reach after drain |',
     '| --- | --- | --- | --- | --- | --- | --- |',
