@@ -113,6 +113,20 @@ export interface AgentClusterServices {
   installKey(key: string): Promise<void>;
   useKey(key: string): Promise<void>;
   removeKey(key: string): Promise<void>;
+  /**
+   * Install, make primary or remove a key (base64) on every member, or list every member's
+   * keys: Serf's `serf keys`, through its internal key queries, this node answering too.
+   * Resolves once every live member has answered or the query's deadline has passed, with
+   * Serf's counts; members that refuse or stay silent are in the counts, not a rejection.
+   * Operations run one at a time, as Serf's KeyManager runs them. Rejects with a
+   * `ConfigError` on field `key` for a key that is not a base64 AES key, and with
+   * `RemoteError(HEARSAY_ERR_QUEUE_FULL)` when too many operations are waiting.
+   */
+  clusterKeys(
+    action: ClusterKeyAction,
+    key?: string,
+    signal?: AbortSignal,
+  ): Promise<ClusterKeysResult>;
   /** Counters and gauges for `/metrics` and `hearsay info`; cheap, called on every scrape. */
   stats(): ClusterStats;
 }
@@ -158,6 +172,26 @@ export interface IncomingQuery {
 export interface KeyringView {
   readonly primary: string | null;
   readonly keys: readonly string[];
+}
+
+/** The cluster-wide key operations, named as `serf keys` names its flags. */
+export const CLUSTER_KEY_ACTIONS = ['install', 'use', 'remove', 'list'] as const;
+export type ClusterKeyAction = (typeof CLUSTER_KEY_ACTIONS)[number];
+
+/**
+ * Serf's `KeyResponse`: how many members were asked (the live ones, this node included),
+ * answered, and failed; each failing member's message (and warnings, such as a key list cut
+ * to fit); for `list`, each base64 key with the number of members that have it installed
+ * (`keys`) and that encrypt with it (`primaryKeys`). Success everywhere is `numErr` 0 and
+ * `numResp` equal to `numNodes`.
+ */
+export interface ClusterKeysResult {
+  readonly numNodes: number;
+  readonly numResp: number;
+  readonly numErr: number;
+  readonly messages: Readonly<Record<string, string>>;
+  readonly keys?: Readonly<Record<string, number>>;
+  readonly primaryKeys?: Readonly<Record<string, number>>;
 }
 
 /** What `/metrics` exports; counters are totals since start. */

@@ -28,11 +28,14 @@
  * `invoke` so our own ack is not missed), answers through `respond` (false rather than a
  * throw when too late or too large), the host's keyring in base64 — lent to the Serf layer
  * too, so `serf keys` anywhere in the cluster reaches it, and saved in the data dir
- * (keyring-file.ts) after every change — and counters (cluster-stats.ts).
+ * (keyring-file.ts) after every change — cluster-wide key operations (the Serf layer's
+ * `keyOperation`, run one at a time like Serf's KeyManager, at most
+ * `CLUSTER_KEY_OPERATIONS_WAITING_MAX` waiting, each answered by its `key-query-done` and
+ * bounded by a watchdog past the query's deadline), and counters (cluster-stats.ts).
  */
 
 import { abortable } from '../core/abortable.ts';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, RemoteError } from '../core/errors.ts';
 import { SWIM_PRESETS, type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimTimer } from '../membership/swim/node.ts';
 import type { MemberAddress } from '../membership/types.ts';
@@ -47,6 +50,7 @@ import type { HostLogger } from '../net/udp-host.ts';
 import { serfConfig } from '../serf/config.ts';
 import type { SerfNodeEvent, SerfTimer } from '../serf/context.ts';
 import type { SerfMember } from '../serf/events.ts';
+import type { KeyOperationResult } from '../serf/key-manager.ts';
 import type { SerfKeyring } from '../serf/key-queries.ts';
 import { SerfNode } from '../serf/node.ts';
 import { SERF_NODE_TIMERS } from '../serf/spec.ts';
@@ -54,6 +58,8 @@ import type { ClusterFactory } from './agent.ts';
 import type {
   AgentCluster,
   AgentMember,
+  ClusterKeyAction,
+  ClusterKeysResult,
   ClusterStats,
   IncomingQuery,
   KeyringView,
@@ -81,6 +87,8 @@ type LeaveOutcome = { readonly type: 'serf-left' | 'closed' | 'watchdog' };
 const TIMER_MS_MAX = 2 ** 31 - 1;
 /** Slack on top of the protocol's own bounds before a watchdog gives up on it. */
 const WATCHDOG_SLACK_MS = 1_000;
+/** Cluster-wide key operations waiting for the one running (Serf holds them on a lock). */
+export const CLUSTER_KEY_OPERATIONS_WAITING_MAX = 8;
 
 /** The SWIM fields the agent sets; the rest come from the profile's preset. */
 function swimFields(
@@ -228,6 +236,10 @@ export class MemberlistCluster implements AgentCluster {
   readonly #queries: QueryCollector;
   readonly #counters: AgentCounters = { eventsSent: 0, queriesSent: 0 };
   readonly #saveKeys: (keys: readonly Uint8Array[]) => Promise<void>;
+  /** Cluster-wide key operations: the chain that runs them in turn, and who waits for which. */
+  #keyChain: Promise<unknown> = Promise.resolve();
+  #keyOperationsWaiting = 0;
+  readonly #keyWaiters = new Map<bigint, (result: KeyOperationResult | null) => void>();
 
   constructor(
     host: SerfHost,
@@ -384,6 +396,7 @@ export class MemberlistCluster implements AgentCluster {
       this.#joinWaiter?.({ type: 'closed' });
       this.#leaveWaiter?.({ type: 'closed' });
       this.#queries.closeAll();
+      for (const waiter of [...this.#keyWaiters.values()]) waiter(null);
     }
     return this.#shutdown;
   }
@@ -477,6 +490,64 @@ export class MemberlistCluster implements AgentCluster {
     this.#host.removeKey(keyFromBase64(key.trim(), 'key'));
     this.#logger.info({ keys: this.#host.keys().length }, 'gossip key removed');
     await this.#saveKeys(this.#host.keys());
+  }
+
+  clusterKeys(
+    action: ClusterKeyAction,
+    key?: string,
+    signal?: AbortSignal,
+  ): Promise<ClusterKeysResult> {
+    let raw: Uint8Array | null = null;
+    try {
+      if (action !== 'list') raw = keyFromBase64((key ?? '').trim(), 'key');
+      this.#assertRunning('keys');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.#keyOperationsWaiting >= CLUSTER_KEY_OPERATIONS_WAITING_MAX) {
+      return Promise.reject(
+        new RemoteError(
+          'HEARSAY_ERR_QUEUE_FULL',
+          `keys: ${CLUSTER_KEY_OPERATIONS_WAITING_MAX} cluster key operations are already waiting`,
+        ),
+      );
+    }
+    this.#keyOperationsWaiting++;
+    const run = this.#keyChain
+      .then(() => this.#runKeyOperation(action, raw))
+      .finally(() => {
+        this.#keyOperationsWaiting--;
+      });
+    this.#keyChain = run.catch(() => undefined);
+    return abortable(run, signal);
+  }
+
+  #runKeyOperation(action: ClusterKeyAction, key: Uint8Array | null): Promise<ClusterKeysResult> {
+    return new Promise<ClusterKeysResult>((resolve, reject) => {
+      this.#assertRunning('keys');
+      let watchdog: NodeJS.Timeout | undefined;
+      try {
+        this.#host.invoke((node, ctx) => {
+          const q = node.keyOperation(ctx, action, key);
+          // The Serf layer closes the operation at the query's deadline; this is the backstop.
+          const waitMs = Math.min(TIMER_MS_MAX, q.deadlineMs - ctx.now + WATCHDOG_SLACK_MS);
+          watchdog = setTimeout(() => {
+            this.#keyWaiters.delete(q.ltime);
+            reject(new Error(`keys: no result from the ${action} query within ${waitMs} ms`));
+          }, waitMs);
+          // Registered before this call's events (a one-member cluster's result) are flushed.
+          this.#keyWaiters.set(q.ltime, (result) => {
+            clearTimeout(watchdog);
+            this.#keyWaiters.delete(q.ltime);
+            if (result === null) reject(new Error('keys: the member was shut down'));
+            else resolve(clusterKeysOf(result));
+          });
+        });
+      } catch (err) {
+        clearTimeout(watchdog);
+        reject(err);
+      }
+    });
   }
 
   // ── counters and clocks ────────────────────────────────────────────────────────────
@@ -595,6 +666,21 @@ export class MemberlistCluster implements AgentCluster {
       case 'query-done':
         this.#queries.done(e.ltime, e.id);
         return;
+      case 'key-query-done': {
+        const r = e.result;
+        this.#logger.info(
+          {
+            event: e.type,
+            operation: r.operation,
+            numNodes: r.numNodes,
+            numResp: r.numResp,
+            numErr: r.numErr,
+          },
+          `cluster key ${r.operation}: ${r.numResp}/${r.numNodes} members answered, ${r.numErr} failed`,
+        );
+        this.#keyWaiters.get(e.ltime)?.(r);
+        return;
+      }
       case 'serf-conflict-lost':
         this.#logger.error(
           { event: e.type, matching: e.matching, responses: e.responses },
@@ -628,6 +714,22 @@ export class MemberlistCluster implements AgentCluster {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The Serf layer's counts as the seam's plain objects; keys and primaries for list only. */
+export function clusterKeysOf(r: KeyOperationResult): ClusterKeysResult {
+  const out = {
+    numNodes: r.numNodes,
+    numResp: r.numResp,
+    numErr: r.numErr,
+    messages: Object.fromEntries(r.messages),
+  };
+  if (r.operation !== 'list') return out;
+  return {
+    ...out,
+    keys: Object.fromEntries(r.keys),
+    primaryKeys: Object.fromEntries(r.primaryKeys),
+  };
+}
 
 /** A ConfigError's message without its `field: ` prefix. */
 function detailOf(err: ConfigError): string {

@@ -13,6 +13,8 @@ import type {
   AgentCluster,
   AgentClusterServices,
   AgentMember,
+  ClusterKeyAction,
+  ClusterKeysResult,
   ClusterStats,
   IncomingQuery,
   KeyringView,
@@ -210,6 +212,56 @@ export class FakeCluster implements AgentCluster, AgentClusterServices {
     this.calls.push('removeKey');
     if (this.keyring.primary === key) throw new ConfigError('key', 'cannot remove the primary key');
     this.keyring.keys = this.keyring.keys.filter((k) => k !== key);
+  }
+
+  /**
+   * When set, what `clusterKeys` does; by default this node is a cluster of one: the
+   * operation applies to `keyring`, a refusal is one error under the node's name.
+   */
+  clusterKeysImpl:
+    | ((
+        action: ClusterKeyAction,
+        key: string | undefined,
+        signal: AbortSignal | undefined,
+      ) => Promise<ClusterKeysResult>)
+    | null = null;
+
+  async clusterKeys(
+    action: ClusterKeyAction,
+    key?: string,
+    signal?: AbortSignal,
+  ): Promise<ClusterKeysResult> {
+    this.calls.push(`clusterKeys ${action}`);
+    if (this.clusterKeysImpl !== null) return this.clusterKeysImpl(action, key, signal);
+    const ring = this.keyring;
+    if (action === 'list') {
+      const one = (k: string) => [k, 1] as const;
+      return {
+        numNodes: 1,
+        numResp: 1,
+        numErr: 0,
+        messages: {},
+        keys: Object.fromEntries(ring.keys.map(one)),
+        primaryKeys: ring.primary === null ? {} : Object.fromEntries([one(ring.primary)]),
+      };
+    }
+    if (key === undefined || Buffer.from(key, 'base64').length !== 32) {
+      throw new ConfigError('key', 'not a base64 AES key');
+    }
+    let refusal: string | null = null;
+    if (action === 'install') {
+      if (!ring.keys.includes(key)) ring.keys.push(key);
+      ring.primary ??= key;
+    } else if (action === 'use') {
+      if (ring.keys.includes(key)) ring.primary = key;
+      else refusal = 'key: requested key is not in the keyring';
+    } else if (ring.primary === key) {
+      refusal = 'key: removing the primary key is not allowed';
+    } else {
+      ring.keys = ring.keys.filter((k) => k !== key);
+    }
+    const messages: Record<string, string> = refusal === null ? {} : { [this.#self.name]: refusal };
+    return { numNodes: 1, numResp: 1, numErr: refusal === null ? 0 : 1, messages };
   }
 
   stats(): ClusterStats {

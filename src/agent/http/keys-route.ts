@@ -1,6 +1,7 @@
 /**
- * The gossip keyring of this node, as Serf's `serf keys` manages it (but for this node only;
- * run it against each agent, or use a query, to change a whole cluster):
+ * The gossip keyring, two ways.
+ *
+ * This node's keyring alone:
  *
  *   GET    /v1/keys          → {primary, keys}  (base64; primary null when gossip is plaintext)
  *   POST   /v1/keys          {key}  install a key (others can then decrypt with it)
@@ -10,11 +11,45 @@
  * Each change answers with the keyring after it. The schema checks that `key` is padded
  * base64 of a plausible length; whether it is a valid AES key, installed, or the primary is
  * the cluster's to judge, and its refusal is a 400 naming `body/key`.
+ *
+ * Every member's keyring, as `serf keys` does it (Serf's internal key queries, this node
+ * answering too; `AgentClusterServices.clusterKeys`), the same four requests under
+ * `/v1/cluster/keys`:
+ *
+ *   GET    /v1/cluster/keys          → list every member's keys
+ *   POST   /v1/cluster/keys          {key}  install everywhere
+ *   PUT    /v1/cluster/keys/primary  {key}  make it the primary everywhere
+ *   DELETE /v1/cluster/keys          {key}  remove it everywhere
+ *
+ *   → 200 {numNodes, numResp, numErr, messages, keys?, primaryKeys?}
+ *
+ * Serf's KeyResponse: members asked (the live ones), answered, failed; each failing member's
+ * message; for the list, each key with how many members have it and how many encrypt with
+ * it. The answer comes when every member has answered or at the query's deadline (Serf's
+ * default query timeout, a few seconds). It is a 200 whenever the operation ran, even if
+ * some members refused or stayed silent: those are facts about the cluster, reported in the
+ * counts (as Serf's RPC reports them beside its error string), not a fault of the request or
+ * of this agent, and `numErr == 0 && numResp == numNodes` is success everywhere. A key that
+ * is not a base64 AES key is a 400 naming `body/key` before anything is sent. Operations run
+ * one at a time (Serf's KeyManager holds a lock); a few may wait, the next is a 503.
+ *
+ * Why a path of its own rather than `?scope=cluster` on `/v1/keys`: the two answer different
+ * things — one node's keyring at once, or counts over the cluster after a query — so one
+ * path per shape keeps each route's schema, each client call and each cached or logged URL
+ * unambiguous, and an old client of `/v1/keys` can never get the other shape by a stray
+ * parameter. The request bodies and methods are the same, so the mapping from `serf keys
+ * -install/-use/-remove/-list` is the same under either prefix.
  */
 
-import type { FastifyInstance } from 'fastify';
-import type { AgentClusterServices, KeyringView } from '../cluster.ts';
-import { clientErrorOf, httpError } from './errors.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRemoteError } from '../../core/errors.ts';
+import type {
+  AgentClusterServices,
+  ClusterKeyAction,
+  ClusterKeysResult,
+  KeyringView,
+} from '../cluster.ts';
+import { clientErrorOf, errorBody, httpError } from './errors.ts';
 import { isBase64 } from './payload.ts';
 
 const KEY_SCHEMA = {
@@ -38,7 +73,27 @@ const KEYRING_SCHEMA = {
   },
 } as const;
 
-type KeyCluster = Pick<AgentClusterServices, 'listKeys' | 'installKey' | 'useKey' | 'removeKey'>;
+const COUNTS = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+const CLUSTER_KEYS_SCHEMA = {
+  200: {
+    type: 'object',
+    required: ['numNodes', 'numResp', 'numErr', 'messages'],
+    properties: {
+      numNodes: { type: 'integer' },
+      numResp: { type: 'integer' },
+      numErr: { type: 'integer' },
+      messages: { type: 'object', additionalProperties: { type: 'string' } },
+      keys: COUNTS,
+      primaryKeys: COUNTS,
+    },
+  },
+} as const;
+
+type KeyCluster = Pick<
+  AgentClusterServices,
+  'listKeys' | 'installKey' | 'useKey' | 'removeKey' | 'clusterKeys'
+>;
 
 function view(cluster: KeyCluster): KeyringView {
   const k = cluster.listKeys();
@@ -75,4 +130,38 @@ export function registerKeysRoutes(app: FastifyInstance, cluster: KeyCluster): v
     options,
     change((k) => cluster.removeKey(k)),
   );
+  registerClusterKeysRoutes(app, cluster);
+}
+
+function registerClusterKeysRoutes(app: FastifyInstance, cluster: KeyCluster): void {
+  const run =
+    (action: ClusterKeyAction) =>
+    async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<ClusterKeysResult | FastifyReply> => {
+      let key: string | undefined;
+      if (action !== 'list') {
+        key = (request.body as { key: string }).key;
+        if (!isBase64(key)) throw httpError(400, 'body/key', 'must be padded base64 (RFC 4648)');
+      }
+      try {
+        return await cluster.clusterKeys(action, key);
+      } catch (err) {
+        const refused = clientErrorOf(err);
+        if (refused !== null) throw refused;
+        if (isRemoteError(err) && err.code === 'HEARSAY_ERR_QUEUE_FULL') {
+          return reply
+            .code(503)
+            .send(errorBody(503, 'too many cluster key operations waiting; try again later'));
+        }
+        throw err;
+      }
+    };
+  const response = { response: CLUSTER_KEYS_SCHEMA };
+  const withKey = { schema: { ...KEY_SCHEMA, ...response } };
+  app.get('/v1/cluster/keys', { schema: response }, run('list'));
+  app.post('/v1/cluster/keys', withKey, run('install'));
+  app.put('/v1/cluster/keys/primary', withKey, run('use'));
+  app.delete('/v1/cluster/keys', withKey, run('remove'));
 }
