@@ -20,6 +20,8 @@ import { type IncomingMessage, request } from 'node:http';
 import {
   type AgentMember,
   type AgentMemberState,
+  type ClusterKeyAction,
+  type ClusterKeysResult,
   type KeyringView,
   MEMBER_STATES,
 } from './cluster.ts';
@@ -587,6 +589,57 @@ export async function keys(
     path,
     await requestJson(target, method, path, { key: action.key }, limits),
   );
+}
+
+const CLUSTER_KEY_ROUTES: Readonly<Record<ClusterKeyAction, readonly [string, string]>> = {
+  list: ['GET', '/v1/cluster/keys'],
+  install: ['POST', '/v1/cluster/keys'],
+  use: ['PUT', '/v1/cluster/keys/primary'],
+  remove: ['DELETE', '/v1/cluster/keys'],
+};
+
+/** How long past `timeoutMs` a cluster key operation may take: its query, and others queued before it. */
+const CLUSTER_KEYS_WAIT_MS = 60_000;
+
+function isCounts(v: unknown): v is Record<string, number> {
+  return (
+    isObject(v) && Object.values(v).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
+  );
+}
+
+function clusterKeysOf(target: AgentTarget, path: string, v: unknown): ClusterKeysResult {
+  const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (
+    !isObject(v) ||
+    !count(v.numNodes) ||
+    !count(v.numResp) ||
+    !count(v.numErr) ||
+    !isObject(v.messages) ||
+    !Object.values(v.messages).every((m) => typeof m === 'string') ||
+    (v.keys !== undefined && !isCounts(v.keys)) ||
+    (v.primaryKeys !== undefined && !isCounts(v.primaryKeys))
+  ) {
+    throw invalid(target, path, 'did not answer key counts {numNodes, numResp, numErr, messages}');
+  }
+  return v as unknown as ClusterKeysResult;
+}
+
+/**
+ * A key operation on every member (`/v1/cluster/keys`, `serf keys`): list, or install, use
+ * or remove `key`. Resolves with Serf's counts, failures of members included; the agent
+ * answers once every member has (or the query's deadline), so the wait is longer than a
+ * plain request's.
+ */
+export async function clusterKeys(
+  target: AgentTarget,
+  action: ClusterKeyAction,
+  key?: string,
+  limits: AgentClientLimits = AGENT_CLIENT_LIMITS_DEFAULT,
+): Promise<ClusterKeysResult> {
+  const [method, path] = CLUSTER_KEY_ROUTES[action];
+  const body = action === 'list' ? undefined : { key };
+  const waitLimits = { ...limits, timeoutMs: limits.timeoutMs + CLUSTER_KEYS_WAIT_MS };
+  return clusterKeysOf(target, path, await requestJson(target, method, path, body, waitLimits));
 }
 
 /** `POST /v1/leave`: the agent leaves gracefully and exits. */

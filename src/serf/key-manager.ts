@@ -67,7 +67,9 @@ export interface SerfKeyQueryDone {
 }
 
 /** Whether a key operation succeeded everywhere, as Serf's `handleKeyRequest` judges it. */
-export function keyOperationFailure(r: KeyOperationResult): string | null {
+export function keyOperationFailure(
+  r: Pick<KeyOperationResult, 'numNodes' | 'numResp' | 'numErr'>,
+): string | null {
   if (r.numErr !== 0) return `${r.numErr}/${r.numNodes} nodes reported failure`;
   if (r.numResp !== r.numNodes) return `${r.numResp}/${r.numNodes} nodes reported success`;
   return null;
