@@ -74,18 +74,66 @@ class BitWriter {
   }
 }
 
+/**
+ * The writer's string table: (prefix code << 8 | next byte) → code, as an open-addressing
+ * hash table in two typed arrays. At most 4096 − 258 strings live in it before Go's writer
+ * resets, so 2^13 slots keep it at most half full. A `Map` did the same at a few times the
+ * cost per input byte, and compression sits on the path of every push/pull a seed answers
+ * (a cluster joining at once is a burst of them).
+ */
+const HASH_BITS = 13;
+const HASH_SLOTS = 1 << HASH_BITS;
+const HASH_MASK = HASH_SLOTS - 1;
+const EMPTY = -1;
+
+class StringTable {
+  readonly keys = new Int32Array(HASH_SLOTS).fill(EMPTY);
+  readonly codes = new Uint16Array(HASH_SLOTS);
+
+  clear(): void {
+    this.keys.fill(EMPTY);
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  slot(key: number): number {
+    let i = Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
+    while (this.keys[i] !== EMPTY && this.keys[i] !== key) i = (i + 1) & HASH_MASK;
+    return i;
+  }
+}
+
+/** Reused between calls (compression is synchronous); cleared at the start of each. */
+const writerTable = new StringTable();
+
 /** Compresses `input` to exactly the bytes Go's `lzw.NewWriter(w, lzw.LSB, 8)` produces. */
 export function lzwCompress(input: Uint8Array): Uint8Array {
   const out = new BitWriter((input.length >> 1) + 8);
   let width = WIDTH_MIN;
   let nextCode = END; // last assigned code; the next string gets nextCode + 1
   let widthLimit = 1 << WIDTH_MIN;
-  // (prefix code << 8 | next byte) → code of that string.
-  const table = new Map<number, number>();
+  const table = writerTable;
+  table.clear();
+  const keys = table.keys;
+  const codes = table.codes;
 
-  // Counts one more assigned code. Returns false when the table was reset instead (Go's
-  // writer then emits CLEAR and does not record the pending string).
-  const assign = (): boolean => {
+  out.write(CLEAR, width);
+  if (input.length === 0) {
+    out.write(END, width);
+    return out.finish();
+  }
+  let code = input[0]!;
+  for (let i = 1; i < input.length; i++) {
+    const byte = input[i]!;
+    const key = (code << 8) | byte;
+    const at = table.slot(key);
+    if (keys[at] === key) {
+      code = codes[at]!;
+      continue;
+    }
+    out.write(code, width);
+    code = byte;
+    // One more code assigned; at the writer's limit Go emits CLEAR and starts over instead
+    // of recording the pending string.
     nextCode++;
     if (nextCode === widthLimit) {
       width++;
@@ -97,31 +145,19 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
       nextCode = END;
       widthLimit = 1 << WIDTH_MIN;
       table.clear();
-      return false;
+    } else {
+      keys[at] = key;
+      codes[at] = nextCode;
     }
-    return true;
-  };
-
-  out.write(CLEAR, width);
-  if (input.length === 0) {
-    out.write(END, width);
-    return out.finish();
-  }
-  let code = input[0]!;
-  for (let i = 1; i < input.length; i++) {
-    const byte = input[i]!;
-    const key = (code << 8) | byte;
-    const known = table.get(key);
-    if (known !== undefined) {
-      code = known;
-      continue;
-    }
-    out.write(code, width);
-    code = byte;
-    if (assign()) table.set(key, nextCode);
   }
   out.write(code, width);
-  assign();
+  // The last code counts as assigned too, which may widen the END code that follows.
+  nextCode++;
+  if (nextCode === widthLimit) width++;
+  if (nextCode === WRITER_CODE_LIMIT) {
+    out.write(CLEAR, width);
+    width = WIDTH_MIN;
+  }
   out.write(END, width);
   return out.finish();
 }
