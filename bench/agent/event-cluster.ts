@@ -44,6 +44,14 @@ export interface LoadSender {
   close(): void;
 }
 
+/** Counts the user events of one name an agent receives, from its opening on. */
+export interface ReceiveCounter {
+  readonly count: number;
+  /** Why counting stopped early, if it did. */
+  readonly error: string | undefined;
+  close(): void;
+}
+
 export interface EventCluster {
   /** E.g. "serf 0.8.2-dev (Debian serf 0.9.4), profile lan". */
   readonly system: string;
@@ -56,6 +64,11 @@ export interface EventCluster {
   sendEvent(index: number, name: string, payload: string): Promise<void>;
   loadSender(index: number): LoadSender;
   counters(index: number): Promise<AgentEventCounters>;
+  /**
+   * Where the system keeps no received-events counter (Serf): count events named `name` as
+   * node `index` delivers them. Absent where `counters` has `received`.
+   */
+  countReceived?(index: number, name: string): Promise<ReceiveCounter>;
   pids(): number[];
   /** A few lines about node `index` (running? exit? log tail) for a report. */
   describe(index: number): string;

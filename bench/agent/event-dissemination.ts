@@ -57,7 +57,7 @@ import { trackDir, untrackDir } from '../../test/support/serf/cleanup.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import { enterPrivateNetwork } from '../membership/loopback.ts';
 import { median, rssMiB } from '../membership/measure.ts';
-import type { AgentEventCounters, EventCluster } from './event-cluster.ts';
+import type { AgentEventCounters, EventCluster, ReceiveCounter } from './event-cluster.ts';
 import {
   allHandled,
   type EventOutcome,
@@ -94,6 +94,8 @@ under an event load, for Serf and hearsay side by side.
   --settle-s S            quiet time after convergence before idle RSS (default 10)
   --drain-s S             wait after the load before the last counters (default 10)
   --rss-sample-ms MS      RSS sampling period during the load       (default 2000)
+  --serf-count-agents N   Serf agents whose received load events are counted over an
+                          RPC event stream (Serf has no counter; 0: none) (default 3)
   --profile NAME          lan, wan or local, for both systems       (default lan)
   --no-netns              run on the host loopback, not in a private network namespace
   --help                  this text
@@ -118,6 +120,7 @@ const { values } = parseArgs({
     'settle-s': { type: 'string', default: '10' },
     'drain-s': { type: 'string', default: '10' },
     'rss-sample-ms': { type: 'string', default: '2000' },
+    'serf-count-agents': { type: 'string', default: '3' },
     profile: { type: 'string', default: 'lan' },
     'no-netns': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -154,6 +157,7 @@ const LOAD_MS = intArg('load-seconds', 0, 3_600) * 1000;
 const SETTLE_MS = intArg('settle-s', 0, 600) * 1000;
 const DRAIN_MS = intArg('drain-s', 0, 600) * 1000;
 const RSS_SAMPLE_MS = intArg('rss-sample-ms', 100, 60_000);
+const SERF_COUNT_AGENTS = intArg('serf-count-agents', 0, 256);
 const PROFILE = values.profile;
 if (SYSTEMS.some((x) => x !== 'serf' && x !== 'hearsay')) usage('--system lists serf, hearsay');
 if (!['lan', 'wan', 'local'].includes(PROFILE)) usage('--profile is lan, wan or local');
@@ -164,6 +168,8 @@ const CONVERGE_POLL_MS = 250;
 const HANDLER_LOG_POLL_MS = 200;
 const LOAD_TICK_MS = 10;
 const LOAD_ANSWER_DEADLINE_MS = 10_000;
+/** The load's event name: no handler is registered for it. */
+const LOAD_EVENT_NAME = 'load';
 /** The load goes through node 0: after convergence the seed is an agent like any other. */
 const LOAD_SENDER_INDEX = 0;
 
@@ -215,6 +221,15 @@ interface LoadRecord {
   readonly rssAfterDrain: RssFigures;
   readonly reachAtEnd: Reach | null;
   readonly reachAfterDrain: Reach | null;
+  /** Serf: events received, counted on a stream from a few sampled agents. */
+  readonly streamed: StreamedCounts | null;
+}
+
+interface StreamedCounts {
+  readonly agents: readonly string[];
+  readonly atEnd: readonly number[];
+  readonly afterDrain: readonly number[];
+  readonly errors: readonly string[];
 }
 
 interface SystemResult {
@@ -228,6 +243,8 @@ interface SystemResult {
   readonly handlerLogMalformed: number;
   readonly load: LoadRecord | null;
   readonly diagnostics: readonly string[];
+  /** hearsay: whether the agents ran the compiled build or the sources (`hearsayBuild`). */
+  readonly runsFrom: string | null;
 }
 
 function senderIndex(trial: number): number {
@@ -354,8 +371,24 @@ function reachOf(
   };
 }
 
+/** Agents a received-events stream is opened on: spread over the cluster, never the sender. */
+function sampledAgents(): number[] {
+  const k = Math.min(SERF_COUNT_AGENTS, NODES - 1);
+  return Array.from({ length: k }, (_, j) => Math.floor(((j + 1) * NODES) / (k + 1)));
+}
+
 async function runLoadPhase(cluster: EventCluster): Promise<LoadRecord> {
   const pids = cluster.pids();
+  const streams: ReceiveCounter[] = [];
+  const streamErrors: string[] = [];
+  const streamed = cluster.countReceived === undefined ? [] : sampledAgents();
+  for (const i of streamed) {
+    try {
+      streams.push(await cluster.countReceived!(i, LOAD_EVENT_NAME));
+    } catch (err) {
+      streamErrors.push(err instanceof Error ? err.message : String(err));
+    }
+  }
   const before = await allCounters(cluster);
   const peaks = pids.map(rssMiB);
   let samples = 1;
@@ -371,7 +404,7 @@ async function runLoadPhase(cluster: EventCluster): Promise<LoadRecord> {
   let result: LoadResult;
   try {
     result = await runLoad(sender, {
-      name: 'load',
+      name: LOAD_EVENT_NAME,
       ratePerSec: LOAD_RATE,
       durationMs: LOAD_MS,
       tickMs: LOAD_TICK_MS,
@@ -383,8 +416,14 @@ async function runLoadPhase(cluster: EventCluster): Promise<LoadRecord> {
   }
   sample();
   const atEnd = await allCounters(cluster);
+  const streamedAtEnd = streams.map((c) => c.count);
   await sleep(DRAIN_MS);
   const afterDrain = await allCounters(cluster);
+  const streamedAfterDrain = streams.map((c) => c.count);
+  for (const c of streams) {
+    if (c.error !== undefined) streamErrors.push(c.error);
+    c.close();
+  }
   const peak = rssFigures(peaks);
   return {
     sender: cluster.nameOf(LOAD_SENDER_INDEX),
@@ -395,7 +434,29 @@ async function runLoadPhase(cluster: EventCluster): Promise<LoadRecord> {
     rssAfterDrain: rssFigures(pids.map(rssMiB)),
     reachAtEnd: reachOf(before, atEnd),
     reachAfterDrain: reachOf(before, afterDrain),
+    streamed:
+      streamed.length === 0
+        ? null
+        : {
+            agents: streamed.map((i) => cluster.nameOf(i)),
+            atEnd: streamedAtEnd,
+            afterDrain: streamedAfterDrain,
+            errors: streamErrors,
+          },
   };
+}
+
+function reachText(l: LoadRecord, which: 'atEnd' | 'afterDrain'): string {
+  const reach = describeReach(which === 'atEnd' ? l.reachAtEnd : l.reachAfterDrain);
+  const streamed = describeStreamed(l.streamed, which);
+  return streamed === '' ? reach : `${reach}; ${streamed}`;
+}
+
+function describeStreamed(s: StreamedCounts | null, which: 'atEnd' | 'afterDrain'): string {
+  if (s === null) return '';
+  const xs = s[which];
+  if (xs.length === 0) return `received: not counted (${s.errors.join('; ')})`;
+  return `received (${xs.length} sampled agents, streamed): median ${median([...xs])}, min ${Math.min(...xs)}`;
 }
 
 function describeReach(r: Reach | null): string {
@@ -426,8 +487,13 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
   let rssIdle: RssFigures | null = null;
   let load: LoadRecord | null = null;
   let malformed = 0;
+  let runsFrom: string | null = null;
   try {
-    progress(`${cluster.system}: starting ${NODES} agents`);
+    // Judged at the spawn: other engineers' edits to src/ make the build stale mid-run.
+    runsFrom = cluster instanceof HearsayEventCluster ? hearsayBuild() : null;
+    progress(
+      `${cluster.system}: starting ${NODES} agents${runsFrom === null ? '' : ` from ${runsFrom}`}`,
+    );
     await cluster.start({
       nodes: NODES,
       handlerScript: scriptPath,
@@ -475,8 +541,8 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
             `max ${mib(load.rssPeak.maxMiB)} MiB (sender ${mib(load.senderPeakMiB)} MiB)`,
         );
         for (const e of l.errorSamples) progress(`    load error: ${e}`);
-        progress(`    at the end of the window: ${describeReach(load.reachAtEnd)}`);
-        progress(`    after ${DRAIN_MS / 1000} s drain: ${describeReach(load.reachAfterDrain)}`);
+        progress(`    at the end of the window: ${reachText(load, 'atEnd')}`);
+        progress(`    after ${DRAIN_MS / 1000} s drain: ${reachText(load, 'afterDrain')}`);
       }
     }
     const exited = cluster
@@ -501,6 +567,7 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
     handlerLogMalformed: malformed,
     load,
     diagnostics,
+    runsFrom,
   };
 }
 
@@ -543,7 +610,7 @@ function ratio(h: number | null | undefined, s: number | null | undefined): stri
     : `${(h / s).toFixed(2)}x`;
 }
 
-function markdown(machine: string, results: readonly SystemResult[], build: string): string {
+function markdown(machine: string, results: readonly SystemResult[]): string {
   const short = (r: SystemResult): string => r.system.split(' ')[0]!;
   const lines = [
     `${new Date().toISOString().slice(0, 10)} — ${machine} — ${results.map((r) => r.system).join('; ')}`,
@@ -574,7 +641,7 @@ function markdown(machine: string, results: readonly SystemResult[], build: stri
     const l = r.load;
     const reach = l?.reachAfterDrain ?? null;
     lines.push(
-      `| ${short(r)} | ${mib(r.rssIdle?.medianMiB ?? null)} / ${mib(r.rssIdle?.maxMiB ?? null)} | ${mib(l?.rssPeak.medianMiB ?? null)} / ${mib(l?.rssPeak.maxMiB ?? null)} | ${mib(l?.senderPeakMiB ?? null)} | ${mib(l?.rssAfterDrain.medianMiB ?? null)} / ${mib(l?.rssAfterDrain.maxMiB ?? null)} | ${l === null ? '—' : `${l.result.due} / ${l.result.sent} / ${l.result.acked} / ${l.result.errors} / ${l.result.skipped} / ${l.result.unanswered}`} | ${reach === null ? '—' : `${reach.kind}: median ${reach.medianPerAgent}, min ${reach.minPerAgent} per agent (sender ${reach.sender})`} |`,
+      `| ${short(r)} | ${mib(r.rssIdle?.medianMiB ?? null)} / ${mib(r.rssIdle?.maxMiB ?? null)} | ${mib(l?.rssPeak.medianMiB ?? null)} / ${mib(l?.rssPeak.maxMiB ?? null)} | ${mib(l?.senderPeakMiB ?? null)} | ${mib(l?.rssAfterDrain.medianMiB ?? null)} / ${mib(l?.rssAfterDrain.maxMiB ?? null)} | ${l === null ? '—' : `${l.result.due} / ${l.result.sent} / ${l.result.acked} / ${l.result.errors} / ${l.result.skipped} / ${l.result.unanswered}`} | ${[reach === null ? '' : `${reach.kind}: median ${reach.medianPerAgent}, min ${reach.minPerAgent} per agent (sender ${reach.sender})`, describeStreamed(l?.streamed ?? null, 'afterDrain')].filter((x) => x !== '').join('; ') || '—'} |`,
     );
   }
   const serf = results.find((r) => short(r) === 'serf');
@@ -588,14 +655,16 @@ function markdown(machine: string, results: readonly SystemResult[], build: stri
   }
   lines.push(
     '',
-    "Reach: how far the load got into the other agents, from before the load to after the drain: hearsay counts user events received per agent; Serf exposes no count, so its figure is the advance of each agent's event Lamport clock (the newest event it saw; each sent event ticks the sender's clock once).",
-    `hearsay runs from ${build}.`,
+    "Reach: how far the load got into the agents other than the sender, from before the load to after the drain. hearsay counts the user events each agent received (`stats.userEvents.received`). Serf has no such counter: its first figure is the advance of each agent's event Lamport clock (the newest event it saw, not how many: each sent event ticks the sender's clock once), the second the events a few sampled agents delivered, counted on an RPC event stream.",
   );
+  for (const r of results) {
+    if (r.runsFrom !== null) lines.push(`${short(r)} agents ran from ${r.runsFrom}.`);
+  }
   for (const r of results) {
     if (r.load !== null) {
       lines.push(
         '',
-        `${short(r)} load: ${r.load.result.acked} acked in ${r.load.result.seconds.toFixed(1)} s; at the end of the window ${describeReach(r.load.reachAtEnd)}; after the drain ${describeReach(r.load.reachAfterDrain)}.` +
+        `${short(r)} load: ${r.load.result.acked} acked in ${r.load.result.seconds.toFixed(1)} s; at the end of the window ${reachText(r.load, 'atEnd')}; after the drain ${reachText(r.load, 'afterDrain')}.` +
           (r.load.result.errorSamples.length > 0
             ? ` Errors: ${r.load.result.errorSamples.join(' | ')}.`
             : ''),
@@ -629,17 +698,15 @@ async function main(): Promise<number> {
       clusters.push(new HearsayEventCluster(hearsayVersion(), PROFILE));
     }
   }
-  const build = hearsayBuild();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   progress(
     `${machine}; ${network}; ${NODES} agents, ${TRIALS} trials × ${EVENTS} events, seed ${SEED}`,
   );
-  progress(`hearsay runs from ${build}`);
 
   const results: SystemResult[] = [];
   for (const cluster of clusters) results.push(await runSystem(cluster));
 
-  console.log(markdown(machine, results, build));
+  console.log(markdown(machine, results));
   mkdirSync('bench/out', { recursive: true });
   const options = {
     nodes: NODES,
@@ -658,7 +725,7 @@ async function main(): Promise<number> {
   };
   writeFileSync(
     'bench/out/event-dissemination.json',
-    `${JSON.stringify({ machine, network, hearsayBuild: build, options, results }, null, 2)}\n`,
+    `${JSON.stringify({ machine, network, options, results }, null, 2)}\n`,
   );
   progress('wrote bench/out/event-dissemination.json');
   return results.every((r) => r.convergeMs !== null) ? 0 : 1;

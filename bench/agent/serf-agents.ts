@@ -10,7 +10,8 @@
  * Events go over each agent's kept-open RPC connection (`Coalesce: false`). The load sender
  * pipelines on a few extra RPC connections of its own: one connection holds at most
  * `PENDING_MAX` (64) requests, and a closed one (a request past its deadline closes it) is
- * replaced on the next send.
+ * replaced on the next send. Serf has no received-events counter: `countReceived` streams
+ * them (serf-event-count.ts).
  */
 
 import { type SerfAgent, type SerfProfile, startSerfAgent } from '../../test/support/serf/agent.ts';
@@ -22,7 +23,9 @@ import type {
   EventCluster,
   EventClusterStart,
   LoadSender,
+  ReceiveCounter,
 } from './event-cluster.ts';
+import { SerfEventCounter } from './serf-event-count.ts';
 
 const SEED_READY_DEADLINE_MS = 20_000;
 /** RPC connections of the load sender; 64 requests in flight on each (rpc-client.ts). */
@@ -159,6 +162,10 @@ export class SerfEventCluster implements EventCluster {
       queueDepth: numberOrNull(stats.serf?.event_queue),
       dropped: null,
     };
+  }
+
+  countReceived(index: number, name: string): Promise<ReceiveCounter> {
+    return SerfEventCounter.open(this.#agent(index).rpcAddr, name);
   }
 
   pids(): number[] {
