@@ -35,8 +35,9 @@
  * Runs inside a private network namespace (`unshare --net`, bench/membership/loopback.ts)
  * unless `--no-netns`: nothing else on this shared machine can take the agents' ports there.
  * Prints progress on stderr, a markdown summary on stdout, and writes
- * bench/out/event-dissemination.json. A 64-agent default run should take 6 to 8 minutes (estimated
- * from 16-agent runs: two start-ups, 3 × 20 events, 20 s of load and 10 s of drain per system).
+ * bench/out/event-dissemination.json. A 64-agent default run should take 6 to 8 minutes
+ * (estimated from 16-agent runs: per system a start-up, 3 × 20 events, 20 s of load, 10 s of
+ * drain).
  */
 
 import { spawnSync } from 'node:child_process';
