@@ -9,6 +9,8 @@
  *   - a node that cannot be reached is missing (NumResp < NumNodes) and the result comes at
  *     the deadline;
  *   - a node without a keyring answers "encryption not enabled", an error;
+ *   - a node whose answer lists something that is not a key is an error for that node and
+ *     bad input at the asker, never a throw;
  *   - a key operation's answers never reach the application as query events;
  *   - the tally on its own: hostile or malformed answers are errors for that node, never
  *     throws; warnings are kept but not counted; primaries counted for list only.
@@ -212,6 +214,27 @@ describe('cluster-wide key operations in the simulator', () => {
       keys: { [b64(K1)]: N - 1 },
       primaryKeys: { [b64(K1)]: N - 1 },
     });
+  });
+  it('a member listing something that is not a key: an error for it, bad input at the asker', () => {
+    // Node 3's keyring lies: a 5-byte "key" (a buggy or hostile member).
+    const liar: SerfKeyring = {
+      enabled: () => true,
+      keys: () => [new Uint8Array(5), K1],
+      install: () => {},
+      use: () => {},
+      remove: () => {},
+    };
+    const c = cluster(45, (i) => (i === 3 ? liar : new MemoryKeyring(K1)));
+    const list = c.operate('list', null);
+    const r = plain(list.result);
+    assert.deepEqual([r.numResp, r.numErr], [N, 1]);
+    assert.match(r.messages['node-3']!, /^invalid key query response: .*not a base64 AES key/);
+    assert.deepEqual(r.keys, { [b64(K1)]: N - 1 }, "the liar's keys are not counted");
+    const bad = c.events.filter((e) => e.node === 0 && e.event.type === 'serf-bad-input');
+    assert.equal(bad.length, 1);
+    assert.ok(bad[0]!.event.type === 'serf-bad-input');
+    assert.equal(bad[0]!.event.code, 'HEARSAY_ERR_DECODE_MALFORMED');
+    assert.equal(c.sim.protocols[0]!.stats.badInput, 1);
   });
 });
 
