@@ -412,6 +412,9 @@ async function runLoadPhase(cluster: EventCluster): Promise<LoadRecord> {
       tickMs: LOAD_TICK_MS,
       answerDeadlineMs: LOAD_ANSWER_DEADLINE_MS,
     });
+  } catch (err) {
+    for (const c of streams) c.close();
+    throw err;
   } finally {
     clearInterval(sampler);
     sender.close();
