@@ -46,6 +46,12 @@ const BAD: Record<string, [string, RegExp]> = {
     'deploy=./x.sh',
     /^hearsay: --event-handler must be \[FILTER=\]SCRIPT .* has the filter "deploy", which is not an event type/,
   ],
+  'retry-join': ['10.0.0.1', /^hearsay: --retry-join must be IPV4:PORT with PORT in \[1, 65535\]/],
+  'retry-interval': [
+    '5ms',
+    /^hearsay: --retry-interval must be a duration like 5s or 1m, from 10ms to 24h, got "5ms"$/,
+  ],
+  'retry-max': ['many', /^hearsay: --retry-max must be an integer in \[0, 1000000\], got "many"$/],
   'handler-timeout': ['10', /^hearsay: --handler-timeout must be a duration like 30s or 5m/],
   'handler-concurrency': [
     '0',
