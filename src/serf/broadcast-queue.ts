@@ -21,8 +21,12 @@
  * insertion, so the queue is never over its limit even for a moment (and no timer is
  * needed). Dropped entries are counted in `droppedTotal`.
  *
- * Costs: selection scans the queue (O(entries) per message picked). Queues are short in
- * practice (an intent lives for a few gossip rounds); the depth limit bounds the worst case.
+ * Costs: entries are kept in selection order — one array per transmit count, each sorted
+ * longest first, then newest — so picking a packet's entries is one ordered pass with a
+ * binary search for the next entry that fits (O(log n) per entry picked), the depth limit's
+ * victim is the last entry of the highest bucket (O(1)), and an insertion is a binary search
+ * and an array splice. A full queue (4096 events under a burst of `serf event`) used to be
+ * scanned whole for every entry of every gossip packet and on every insertion.
  */
 
 import { assert } from '../core/errors.ts';
@@ -43,7 +47,10 @@ export class SerfBroadcastQueue {
   readonly depthMax: number;
   /** Entries dropped by the depth limit since creation. */
   droppedTotal = 0;
-  #entries: Entry[] = [];
+  /** `#buckets[t]`: the entries sent t times, in selection order (`before`). */
+  #buckets: Entry[][] = [];
+  /** Queued entries by id, for `isPending`. */
+  readonly #byId = new Map<number, Entry>();
   #nextId = 1;
 
   constructor(depthMax: number) {
@@ -52,61 +59,119 @@ export class SerfBroadcastQueue {
   }
 
   get size(): number {
-    return this.#entries.length;
+    return this.#byId.size;
   }
 
   /** Queues an encoded Serf message; returns its id for `isPending`. */
   queue(bytes: Uint8Array): number {
-    if (this.#entries.length >= this.depthMax) this.#dropOne();
+    if (this.#byId.size >= this.depthMax) this.#dropOne();
     const id = this.#nextId++;
-    this.#entries.push({ id, bytes, transmits: 0 });
+    const e: Entry = { id, bytes, transmits: 0 };
+    this.#insert(e);
+    this.#byId.set(id, e);
     return id;
   }
 
   /** True while the entry is still to be sent (not yet sent its full count, not dropped). */
   isPending(id: number): boolean {
-    for (const e of this.#entries) if (e.id === id) return true;
-    return false;
+    return this.#byId.has(id);
   }
 
   /**
    * Picks entries for one outgoing packet: each costs `overheadBytes` besides its length,
    * all together at most `limitBytes`. Entries that reach `transmitLimit` are removed.
+   *
+   * Picking "the first entry in selection order that fits what is left" again and again is
+   * one pass in that order: the budget only shrinks, so an entry passed over never fits
+   * later, and within a bucket (longest first) the next fitting one is found by bisection.
    */
   getBroadcasts(overheadBytes: number, limitBytes: number, transmitLimit: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    const entries = this.#entries;
-    if (entries.length === 0) return out;
-    const picked = new Set<Entry>();
+    const buckets = this.#buckets;
+    const picked: Entry[] = [];
     let usedBytes = 0;
-    for (;;) {
-      const freeBytes = limitBytes - usedBytes - overheadBytes;
-      if (freeBytes <= 0) break;
-      let best: Entry | undefined;
-      for (const e of entries) {
-        if (picked.has(e) || e.bytes.length > freeBytes) continue;
-        if (best === undefined || before(e, best)) best = e;
+    pass: for (const bucket of buckets) {
+      let i = 0;
+      for (;;) {
+        const freeBytes = limitBytes - usedBytes - overheadBytes;
+        if (freeBytes <= 0) break pass;
+        i = firstFitting(bucket, i, freeBytes);
+        if (i === bucket.length) break;
+        const e = bucket[i++]!;
+        picked.push(e);
+        usedBytes += overheadBytes + e.bytes.length;
+        out.push(e.bytes);
       }
-      if (best === undefined) break;
-      picked.add(best);
-      usedBytes += overheadBytes + best.bytes.length;
-      out.push(best.bytes);
     }
-    for (const e of picked) e.transmits++;
-    this.#entries = entries.filter((e) => e.transmits < transmitLimit);
+    for (const e of picked) {
+      this.#remove(e);
+      e.transmits++;
+      if (e.transmits < transmitLimit) this.#insert(e);
+      else this.#byId.delete(e.id);
+    }
+    // Entries already at a limit that shrank (fewer members) go too, sent or not.
+    this.#dropFrom(Math.max(0, transmitLimit));
     return out;
   }
 
   /** The queue's victim under the depth limit: most transmitted, then shortest, then oldest. */
   #dropOne(): void {
-    const entries = this.#entries;
-    let worst = 0;
-    for (let i = 1; i < entries.length; i++) {
-      if (before(entries[worst]!, entries[i]!)) worst = i;
+    const buckets = this.#buckets;
+    for (let t = buckets.length - 1; t >= 0; t--) {
+      const victim = buckets[t]!.pop();
+      if (victim === undefined) continue;
+      this.#byId.delete(victim.id);
+      this.droppedTotal++;
+      return;
     }
-    entries.splice(worst, 1);
-    this.droppedTotal++;
   }
+
+  /** Removes every entry sent `transmits` times or more (the limit shrinks with the cluster). */
+  #dropFrom(transmits: number): void {
+    const buckets = this.#buckets;
+    for (let t = transmits; t < buckets.length; t++) {
+      for (const e of buckets[t]!) this.#byId.delete(e.id);
+    }
+    if (buckets.length > transmits) buckets.length = transmits;
+  }
+
+  #insert(e: Entry): void {
+    const buckets = this.#buckets;
+    while (buckets.length <= e.transmits) buckets.push([]);
+    const bucket = buckets[e.transmits]!;
+    bucket.splice(positionOf(bucket, e), 0, e);
+  }
+
+  #remove(e: Entry): void {
+    const bucket = this.#buckets[e.transmits]!;
+    const i = positionOf(bucket, e);
+    assert(bucket[i] === e, 'broadcast entry not where its order puts it');
+    bucket.splice(i, 1);
+  }
+}
+
+/** Index of the first entry of `bucket` not before `e` (where `e` is, or would go). */
+function positionOf(bucket: readonly Entry[], e: Entry): number {
+  let lo = 0;
+  let hi = bucket.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(bucket[mid]!, e)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index ≥ `from` whose entry is at most `freeBytes` long (lengths never increase). */
+function firstFitting(bucket: readonly Entry[], from: number, freeBytes: number): number {
+  let lo = from;
+  let hi = bucket.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bucket[mid]!.bytes.length > freeBytes) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** memberlist's `limitedBroadcast.Less`: fewer transmits, then longer, then newer first. */
