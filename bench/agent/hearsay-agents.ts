@@ -3,8 +3,8 @@
  * starts them (`--bind 127.0.0.1:0 --http 127.0.0.1:0`, addresses learnt from the one JSON
  * `listening` line on stdout; the seed first, then every joiner at once with `--join SEED`),
  * plus the benchmark's handler (`--event-handler user:NAME=SCRIPT`), `--profile` and
- * `--log-level warn` (Serf runs at warn too; serf-agents.ts says why). That class keeps its
- * nodes' HTTP addresses private, so the spawning is repeated here rather than shared.
+ * `--log-level warn` (Serf runs at warn too; serf-agents.ts says why). Both spawn agents
+ * through bench/support/hearsay-agent-process.ts.
  *
  * Events: `POST /v1/events {name, payload, coalesce: false}`; member lists `GET /v1/members`;
  * counters `GET /v1/info` (`stats.userEvents.received`, `stats.broadcastQueueDepth`,
@@ -18,11 +18,9 @@
  * benchmark dies first; stderr keeps a bounded tail.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent as HttpAgent, request } from 'node:http';
-import { trackPid, untrackPid } from '../../test/support/serf/cleanup.ts';
+import { Agent as HttpAgent } from 'node:http';
 import { waitFor } from '../../test/support/serf/wait-for.ts';
-import { HEARSAY_BIN_PATH } from '../membership/hearsay-cluster.ts';
+import { HearsayAgentProcess, httpCall } from '../support/hearsay-agent-process.ts';
 import type {
   AgentEventCounters,
   EventCluster,
@@ -32,115 +30,22 @@ import type {
 
 const SEED_READY_DEADLINE_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
-const STDERR_TAIL_BYTES_MAX = 8_192;
-const STDOUT_LINE_BYTES_MAX = 4_096;
 const HTTP_DEADLINE_MS = 5_000;
 /** Keep-alive connections of the load sender to its agent. */
 const LOAD_SOCKETS_MAX = 8;
 /** Requests the load sender keeps in flight (sockets plus the pool's queue). */
 const LOAD_IN_FLIGHT_MAX = 256;
-/** Largest HTTP answer body read (an error message, or `{ltime}`). */
-const RESPONSE_BYTES_MAX = 64 * 1024;
-
-class HearsayAgentProcess {
-  readonly name: string;
-  readonly child: ChildProcess;
-  http: string | undefined;
-  bind: string | undefined;
-  stderrTail = '';
-  exit: string | undefined;
-  readonly exited: Promise<void>;
-  #stdout = '';
-
-  constructor(name: string, args: readonly string[]) {
-    this.name = name;
-    this.child = spawn(process.execPath, [HEARSAY_BIN_PATH, 'agent', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const pid = this.child.pid;
-    // cleanup.ts SIGKILLs it if this process dies before `stop` (Ctrl-C, a throw).
-    if (pid !== undefined) trackPid(pid);
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        if (pid !== undefined) untrackPid(pid);
-        this.exit = `code ${code}, signal ${signal}`;
-        resolve();
-      });
-      this.child.on('error', (err) => {
-        this.stderrTail += `[bench: spawn failed] ${err.message}\n`;
-        if (this.child.pid === undefined) {
-          this.exit = 'spawn failed';
-          resolve();
-        }
-      });
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (s: string) => this.#onStdout(s));
-    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      this.stderrTail = (this.stderrTail + s).slice(-STDERR_TAIL_BYTES_MAX);
-    });
-  }
-
-  #onStdout(text: string): void {
-    const lines = (this.#stdout + text).split('\n');
-    this.#stdout = (lines.pop() ?? '').slice(-STDOUT_LINE_BYTES_MAX);
-    for (const line of lines) {
-      try {
-        const e = JSON.parse(line) as { event?: string; advertise?: string; http?: string };
-        if (e.event === 'listening') {
-          this.bind = e.advertise;
-          this.http = e.http;
-        }
-      } catch {
-        this.stderrTail += `[bench: non-JSON stdout] ${line}\n`;
-      }
-    }
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.exit !== undefined || this.child.pid === undefined) return;
-    try {
-      process.kill(this.child.pid, signal);
-    } catch {
-      // Exited between the check and the kill.
-    }
-  }
-}
 
 /** POST a JSON body over `agent`; resolves with the answer body, rejects on non-2xx. */
-function postJson(agent: HttpAgent, http: string, path: string, body: unknown): Promise<string> {
-  const colon = http.lastIndexOf(':');
-  const data = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: http.slice(0, colon),
-        port: Number(http.slice(colon + 1)),
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', 'content-length': data.length },
-        timeout: HTTP_DEADLINE_MS,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (s: string) => {
-          if (text.length < RESPONSE_BYTES_MAX) text += s;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(text);
-          else reject(new Error(`POST ${path} answered ${status}: ${text.slice(0, 200)}`));
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () =>
-      req.destroy(new Error(`POST ${path}: no answer in ${HTTP_DEADLINE_MS} ms`)),
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+async function postJson(
+  agent: HttpAgent,
+  http: string,
+  path: string,
+  body: unknown,
+): Promise<string> {
+  const r = await httpCall(agent, http, 'POST', path, body, HTTP_DEADLINE_MS);
+  if (r.status >= 200 && r.status < 300) return r.text;
+  throw new Error(`POST ${path} answered ${r.status}: ${r.text.slice(0, 200)}`);
 }
 
 class HearsayLoadSender implements LoadSender {

@@ -2,9 +2,9 @@
  * `ClusterUnderTest` for `hearsay agent` processes (src/agent), the peer of serf-cluster.ts.
  *
  * Each node is `node bin/hearsay.js agent --name hearsay-I --bind 127.0.0.1:0 --http
- * 127.0.0.1:0 [--join SEED]`: the agent resolves port 0 itself and says where it listens in
- * the one JSON `listening` line on its stdout (`{"event":"listening","name","bind","http"}`),
- * so no port is guessed. The joiners learn the seed's gossip address from the seed's line;
+ * 127.0.0.1:0 [--join SEED]`, a `HearsayAgentProcess` (bench/support): the agent resolves
+ * port 0 itself and says where it listens in the one JSON `listening` line on its stdout, so
+ * no port is guessed. The joiners learn the seed's gossip address from the seed's line;
  * their own lines arrive after the spawn, and `members(i)` rejects until node i's has.
  * Member lists come from `GET /v1/members` (`[{name, addr, port, tags, state}]`), whose
  * `state` includes `suspect`, so false positives are seen in the lists; the agent's logs are
@@ -18,10 +18,9 @@
  * Every spawned PID is SIGKILLed by `kill`/`stop` only; stderr keeps a bounded tail.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent as HttpAgent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { Agent as HttpAgent } from 'node:http';
 import { waitFor } from '../../test/support/serf/wait-for.ts';
+import { HearsayAgentProcess, httpCall } from '../support/hearsay-agent-process.ts';
 import {
   type ClusterUnderTest,
   type MemberView,
@@ -29,123 +28,23 @@ import {
   type StartOptions,
 } from './cluster-under-test.ts';
 
-export const HEARSAY_BIN_PATH = fileURLToPath(new URL('../../bin/hearsay.js', import.meta.url));
+export { HEARSAY_BIN_PATH } from '../support/hearsay-agent-process.ts';
 
 const SEED_READY_DEADLINE_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
-const STDERR_TAIL_BYTES_MAX = 8_192;
-const STDOUT_LINE_BYTES_MAX = 4_096;
 const HTTP_DEADLINE_MS = 5_000;
 /** The agent's own bound on a join (join-route.ts) and a little more. */
 const JOIN_DEADLINE_MS = 35_000;
-const JOIN_ANSWER_BYTES_MAX = 64 * 1024;
-
-/** One request over `agent`; resolves with the status and body text (bounded). */
-function httpCall(
-  agent: HttpAgent,
-  address: string,
-  method: string,
-  path: string,
-  body: unknown,
-  deadlineMs: number,
-): Promise<{ status: number; text: string }> {
-  const colon = address.lastIndexOf(':');
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: address.slice(0, colon),
-        port: Number(address.slice(colon + 1)),
-        method,
-        path,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(deadlineMs),
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          if (text.length < JOIN_ANSWER_BYTES_MAX) text += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 export interface HearsayClusterUnderTestOptions {
   readonly encryptKey?: string;
   readonly extraArgs?: readonly string[];
 }
 
-class HearsayNode {
-  readonly name: string;
-  readonly child: ChildProcess;
-  bind: string | undefined;
-  http: string | undefined;
-  stderrTail = '';
-  exited = false;
-  readonly exitedPromise: Promise<void>;
-  #stdout = '';
-
-  constructor(name: string, args: readonly string[]) {
-    this.name = name;
-    this.child = spawn(process.execPath, [HEARSAY_BIN_PATH, 'agent', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.exitedPromise = new Promise((resolve) => {
-      this.child.on('exit', () => {
-        this.exited = true;
-        resolve();
-      });
-      this.child.on('error', (err) => {
-        this.stderrTail += `[bench: spawn failed] ${err.message}\n`;
-        if (this.child.pid === undefined) {
-          this.exited = true;
-          resolve();
-        }
-      });
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (s: string) => this.#onStdout(s));
-    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      this.stderrTail = (this.stderrTail + s).slice(-STDERR_TAIL_BYTES_MAX);
-    });
-  }
-
-  #onStdout(text: string): void {
-    const lines = (this.#stdout + text).split('\n');
-    this.#stdout = (lines.pop() ?? '').slice(-STDOUT_LINE_BYTES_MAX);
-    for (const line of lines) {
-      try {
-        const e = JSON.parse(line) as { event?: string; bind?: string; http?: string };
-        if (e.event === 'listening') {
-          this.bind = e.bind;
-          this.http = e.http;
-        }
-      } catch {
-        this.stderrTail += `[bench: non-JSON stdout] ${line}\n`;
-      }
-    }
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (this.exited || this.child.pid === undefined) return;
-    try {
-      process.kill(this.child.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
 export class HearsayClusterUnderTest implements ClusterUnderTest {
   readonly system: string;
   readonly #options: HearsayClusterUnderTestOptions;
-  #nodes: HearsayNode[] = [];
+  #nodes: HearsayAgentProcess[] = [];
   /** Running mode: the kept-alive connections the joins go over. */
   #joinAgent: HttpAgent | undefined;
 
@@ -175,14 +74,14 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
       const spawnedAtMs = performance.now();
       this.#nodes = [];
       for (let i = 0; i < n; i++)
-        this.#nodes.push(new HearsayNode(this.nameOf(i), this.#args(i, undefined)));
+        this.#nodes.push(new HearsayAgentProcess(this.nameOf(i), this.#args(i, undefined)));
       return spawnedAtMs;
     }
-    const seed = new HearsayNode(this.nameOf(0), this.#args(0, undefined));
+    const seed = new HearsayAgentProcess(this.nameOf(0), this.#args(0, undefined));
     this.#nodes = [seed];
     await waitFor(
       () => {
-        if (seed.exited) throw new Error(`${seed.name} exited:\n${seed.stderrTail}`);
+        if (seed.hasExited) throw new Error(`${seed.name} exited:\n${seed.stderrTail}`);
         return seed.bind !== undefined && seed.http !== undefined;
       },
       {
@@ -194,13 +93,13 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     );
     const spawnedAtMs = performance.now();
     for (let i = 1; i < n; i++)
-      this.#nodes.push(new HearsayNode(this.nameOf(i), this.#args(i, seed.bind)));
+      this.#nodes.push(new HearsayAgentProcess(this.nameOf(i), this.#args(i, seed.bind)));
     return spawnedAtMs;
   }
 
   async members(index: number): Promise<MemberView[]> {
     const node = this.#nodes[index]!;
-    if (node.exited) throw new Error(`${node.name} exited:\n${node.stderrTail}`);
+    if (node.hasExited) throw new Error(`${node.name} exited:\n${node.stderrTail}`);
     if (node.http === undefined) throw new Error(`${node.name} has not printed its listening line`);
     const res = await fetch(`http://${node.http}/v1/members`, {
       signal: AbortSignal.timeout(HTTP_DEADLINE_MS),
@@ -257,7 +156,7 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
   }
 
   kill(index: number): void {
-    this.#nodes[index]!.kill('SIGKILL');
+    this.#nodes[index]!.signal('SIGKILL');
   }
 
   pids(): number[] {
@@ -272,11 +171,11 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
 
   async stop(): Promise<void> {
     this.#closeJoins();
-    for (const n of this.#nodes) n.kill('SIGTERM');
+    for (const n of this.#nodes) n.signal('SIGTERM');
     const timer = setTimeout(() => {
-      for (const n of this.#nodes) n.kill('SIGKILL');
+      for (const n of this.#nodes) n.signal('SIGKILL');
     }, STOP_GRACE_MS);
-    await Promise.all(this.#nodes.map((n) => n.exitedPromise));
+    await Promise.all(this.#nodes.map((n) => n.exited));
     clearTimeout(timer);
     this.#nodes = [];
   }
