@@ -42,7 +42,8 @@ class SerfLoadSender implements LoadSender {
   readonly inFlightMax = LOAD_CONNECTIONS * LOAD_PENDING_PER_CONNECTION;
   readonly #rpcAddr: string;
   readonly #clients: (Promise<SerfRpcClient> | undefined)[] = new Array(LOAD_CONNECTIONS);
-  #next = 0;
+  /** Requests in flight per connection. */
+  readonly #pending: number[] = new Array(LOAD_CONNECTIONS).fill(0);
   #closed = false;
 
   constructor(rpcAddr: string) {
@@ -63,9 +64,18 @@ class SerfLoadSender implements LoadSender {
 
   async send(name: string, payload: string): Promise<void> {
     if (this.#closed) throw new Error('load sender closed');
-    const slot = this.#next;
-    this.#next = (this.#next + 1) % LOAD_CONNECTIONS;
-    await (await this.#client(slot)).event(name, payload, false);
+    // The least busy connection: round robin let one slow connection pass its 64-request
+    // limit while the others had room, which counted as send errors against Serf.
+    let slot = 0;
+    for (let i = 1; i < LOAD_CONNECTIONS; i++) {
+      if (this.#pending[i]! < this.#pending[slot]!) slot = i;
+    }
+    this.#pending[slot]! += 1;
+    try {
+      await (await this.#client(slot)).event(name, payload, false);
+    } finally {
+      this.#pending[slot]! -= 1;
+    }
   }
 
   close(): void {
