@@ -60,7 +60,9 @@ async function trio(prefix: string) {
   const b = await member(`${prefix}-b`, { tag: ['role=web'] });
   const c = await member(`${prefix}-c`, { tag: ['role=web'] });
   await b.cluster.join([a.cluster.advertise]);
-  await c.cluster.join([a.cluster.advertise]);
+  // c joins both, so b learns of c from c's push/pull rather than from gossip that the local
+  // profile sends only twice (possibly both times to c), with the next push/pull 15 s away.
+  await c.cluster.join([a.cluster.advertise, b.cluster.advertise]);
   for (const x of [a, b, c]) {
     await until(
       () => x.cluster.members().filter((m) => m.state === 'alive').length === 3,

@@ -54,7 +54,13 @@ async function trio(prefix: string) {
     await member(`${prefix}-b`, { encrypt: KEY_A }),
     await member(`${prefix}-c`, { encrypt: KEY_A }),
   ];
-  for (const x of all.slice(1)) await x.cluster.join([all[0]!.cluster.advertise]);
+  // Each joins every member before it: a push/pull with each, so c and b learn of each other
+  // directly. Joining only a leaves b to hear of c from gossip, which the local profile sends
+  // just twice per message, possibly both times to c, and then only the next push/pull (15 s
+  // or more, past the deadline) tells b.
+  for (let i = 1; i < all.length; i++) {
+    await all[i]!.cluster.join(all.slice(0, i).map((x) => x.cluster.advertise));
+  }
   await allAlive(all.map((x) => x.cluster));
   return all;
 }
