@@ -30,7 +30,13 @@ const serf = ensureSerf();
 const skip = serf.ok ? false : `skipped: ${serf.reason}`;
 /** Local profile: suspicion 3 s … 18 s, so a failure is certain well within this. */
 const FAILURE_DEADLINE_MS = 40_000;
-const DEADLINE_MS = 20_000;
+/**
+ * Joins: memberlist gossips each alive message only RetransmitMult × ⌈log10(n+1)⌉ times (2
+ * here, on both sides), to random members, so one agent can miss it and learn of the joiner
+ * only from its next push/pull: 15 s in the local profile, started at a random offset. Seen
+ * once in CI with a 20 s deadline; 40 s covers a push/pull with room to spare.
+ */
+const DEADLINE_MS = 40_000;
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const WRONG_KEY = Buffer.alloc(32, 8).toString('base64');
 
