@@ -37,6 +37,12 @@ const execFileAsync = promisify(execFile);
 const serf = ensureSerf();
 const skip = serf.ok ? false : `skipped: ${serf.reason}`;
 const DEADLINE_MS = 20_000;
+/**
+ * Forming the cluster: an alive message is gossiped only twice in the local profile and can
+ * miss the second Serf agent, which then learns of hearsay at its next push/pull (15 s, at a
+ * random offset); 40 s covers that.
+ */
+const FORMED_DEADLINE_MS = 40_000;
 const KEY1 = Buffer.alloc(32, 31).toString('base64');
 const KEY2 = Buffer.alloc(32, 32).toString('base64');
 const NAMES = ['serf-k-0', 'serf-k-1', 'hearsay-k'];
@@ -82,11 +88,11 @@ describe('hearsay asks key operations of a cluster with Serf agents', { skip }, 
     await waitMembers(
       h,
       (ms) => NAMES.every((n) => stateOf(ms, n) === 'alive'),
-      DEADLINE_MS,
+      FORMED_DEADLINE_MS,
       'three alive',
     );
-    await cluster!.waitStatus(cluster!.agents, 'hearsay-k', 'alive', DEADLINE_MS);
-    await cluster!.waitConverged(DEADLINE_MS);
+    await cluster!.waitStatus(cluster!.agents, 'hearsay-k', 'alive', FORMED_DEADLINE_MS);
+    await cluster!.waitConverged(FORMED_DEADLINE_MS);
   }
 
   it('install, use, remove from hearsay reach every Serf agent; lists agree both ways', async () => {
