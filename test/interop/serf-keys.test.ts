@@ -36,7 +36,6 @@ import { ensureSerf, type SerfCluster, startSerfCluster } from '../support/serf/
 const execFileAsync = promisify(execFile);
 const serf = ensureSerf();
 const skip = serf.ok ? false : `skipped: ${serf.reason}`;
-const DEADLINE_MS = 20_000;
 /**
  * Forming the cluster: an alive message is gossiped only twice in the local profile and can
  * miss the second Serf agent, which then learns of hearsay at its next push/pull (15 s, at a
