@@ -1,28 +1,46 @@
 /**
- * Runs the stream codec once on a made-up push/pull before the host takes traffic.
+ * Runs the codecs once on made-up messages before the host takes traffic: a push/pull over
+ * the stream path, and a gossip packet (a compressed compound of alive messages) over the
+ * datagram path.
  *
  * A push/pull is the costliest message a member handles (the whole member list, msgpack,
  * LZW-compressed, maybe sealed), and a fresh process runs that code unoptimized: in the
  * interpreter the first few push/pulls cost tens of times what they cost once V8 has
  * compiled them. A seed that a whole cluster joins at once answers a burst of them right
- * after it starts, and each joiner decodes its first answer cold too. Encoding and decoding
- * one list of `WARM_UP_MEMBERS` members here moves that first-call cost to start-up, where
- * nobody waits on it (a few milliseconds, once per process).
+ * after it starts, and each joiner decodes its first answer cold too; then every member
+ * gossips the newcomers' alive messages, compound and compressed, many copies of each.
+ * Encoding and decoding one list of `WARM_UP_MEMBERS` members here, and one packet of
+ * `WARM_UP_PACKET_PARTS` alive messages, moves that first-call cost to start-up, where nobody
+ * waits on it (a few milliseconds, once per process).
  *
  * The message never leaves the process; its addresses are a documentation range.
  */
 
+import { compoundOf, finishPacket } from '../../membership/swim/packets.ts';
 import { memberlistLimits } from '../../membership/wire/limits.ts';
-import type { PushNodeState, Stream } from '../../membership/wire/messages.ts';
-import { type Security, streamFromWire, streamToWire } from './envelope.ts';
+import type { Alive, PushNodeState, Stream } from '../../membership/wire/messages.ts';
+import {
+  packetFromWire,
+  packetToWire,
+  type Security,
+  streamFromWire,
+  streamToWire,
+} from './envelope.ts';
 
 /** Members in the made-up list: about a 3 KiB push/pull, enough for V8 to optimize the loops. */
 export const WARM_UP_MEMBERS = 48;
+/** Alive messages in the made-up gossip packet: about what one 1,400-byte packet holds. */
+export const WARM_UP_PACKET_PARTS = 12;
 /** Round trips: the first runs in the interpreter, the later ones in compiled code. */
 export const WARM_UP_ROUNDS = 3;
 
-/** Returns how many members the last round trip decoded (all of them: a test checks). */
-export function warmUpStreamCodec(security: Security): number {
+/** What the last round trip decoded (everything it encoded: a test checks). */
+export interface WarmUpResult {
+  readonly streamMembers: number;
+  readonly packetParts: number;
+}
+
+export function warmUpStreamCodec(security: Security): WarmUpResult {
   // memberlist's own limits, not the host's: a host may be configured with a stream limit
   // below this made-up message, which is ours and never needs guarding against.
   const limits = memberlistLimits();
@@ -43,11 +61,27 @@ export function warmUpStreamCodec(security: Security): number {
     type: 'compress',
     message: { type: 'pushPull', join: false, nodes, userState: new Uint8Array(256) },
   };
-  let decoded = 0;
+  const alives: Alive[] = nodes.slice(0, WARM_UP_PACKET_PARTS).map((n) => ({
+    type: 'alive',
+    incarnation: n.incarnation,
+    node: n.name,
+    addr: n.addr,
+    port: n.port,
+    meta: n.meta,
+    vsn: n.vsn,
+  }));
+  // As gossip leaves a member: compound, compressed, with the CRC a protocol-5 peer gets.
+  const packet = finishPacket(compoundOf(alives), true, true);
+  let streamMembers = 0;
+  let packetParts = 0;
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     let back = streamFromWire(streamToWire(msg, security), security, limits);
     if (back.type === 'compress') back = back.message;
-    decoded = back.type === 'pushPull' ? back.nodes.length : 0;
+    streamMembers = back.type === 'pushPull' ? back.nodes.length : 0;
+    let p = packetFromWire(packetToWire(packet, security), security, limits);
+    if (p.type === 'hasCrc') p = p.message;
+    if (p.type === 'compress') p = p.message;
+    packetParts = p.type === 'compound' ? p.parts.length : 0;
   }
-  return decoded;
+  return { streamMembers, packetParts };
 }
