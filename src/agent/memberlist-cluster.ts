@@ -39,6 +39,7 @@ import { ConfigError, RemoteError } from '../core/errors.ts';
 import { SWIM_PRESETS, type SwimConfig, swimConfig } from '../membership/swim/config.ts';
 import type { SwimTimer } from '../membership/swim/node.ts';
 import type { MemberAddress } from '../membership/types.ts';
+import { TIMER_DELAY_MS_MAX } from '../net/host-timers.ts';
 import { interfaceAddress } from '../net/memberlist/endpoints.ts';
 import { MemberlistHost, type StreamFailure } from '../net/memberlist/host.ts';
 import { endpointText, ipBytes, ipText } from '../net/memberlist/ip.ts';
@@ -83,8 +84,6 @@ type JoinOutcome =
   | { readonly type: 'closed' | 'watchdog' };
 type LeaveOutcome = { readonly type: 'serf-left' | 'closed' | 'watchdog' };
 
-/** setTimeout's ceiling. */
-const TIMER_MS_MAX = 2 ** 31 - 1;
 /** Slack on top of the protocol's own bounds before a watchdog gives up on it. */
 const WATCHDOG_SLACK_MS = 1_000;
 /** Cluster-wide key operations waiting for the one running (Serf holds them on a lock). */
@@ -303,7 +302,7 @@ export class MemberlistCluster implements AgentCluster {
     const config = this.#host.protocol.swim.config;
     const attempts = config.joinRetries + 1;
     const watchdogMs = Math.min(
-      TIMER_MS_MAX,
+      TIMER_DELAY_MS_MAX,
       attempts * (config.tcpTimeoutMs + WATCHDOG_SLACK_MS) +
         config.joinBackoffMs * 2 ** Math.min(config.joinRetries, 20),
     );
@@ -530,7 +529,7 @@ export class MemberlistCluster implements AgentCluster {
         this.#host.invoke((node, ctx) => {
           const q = node.keyOperation(ctx, action, key);
           // The Serf layer closes the operation at the query's deadline; this is the backstop.
-          const waitMs = Math.min(TIMER_MS_MAX, q.deadlineMs - ctx.now + WATCHDOG_SLACK_MS);
+          const waitMs = Math.min(TIMER_DELAY_MS_MAX, q.deadlineMs - ctx.now + WATCHDOG_SLACK_MS);
           watchdog = setTimeout(() => {
             this.#keyWaiters.delete(q.ltime);
             reject(new Error(`keys: no result from the ${action} query within ${waitMs} ms`));

@@ -43,14 +43,12 @@ import { Rng } from '../core/rng.ts';
 import { formatHostPort, type HostPort, parseHostPort } from './address.ts';
 import { AddressBook, PEERS_MAX_DEFAULT, SELF_ID } from './address-book.ts';
 import { HostStats, type HostStatsSnapshot, type LocalDropReason } from './host-stats.ts';
+import { HostTimers } from './host-timers.ts';
 import { InputFaults } from './input-faults.ts';
 import { RELIABLE_LIMITS_DEFAULT, type ReliableLimits, ReliableTransport } from './reliable.ts';
 
 /** Largest UDP payload over IPv4 (65 535 − 8 UDP header − 20 IP header). */
 export const UDP_PAYLOAD_BYTES_MAX = 65_507;
-
-/** Node's `setTimeout` cannot wait longer than this (2^31 − 1 ms, about 24.8 days). */
-const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
 
 export interface UdpHostLimits {
   /**
@@ -131,7 +129,7 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
   readonly #logger: HostLogger;
   readonly #onEvent: ((event: E) => void) | undefined;
   readonly #stats = new HostStats();
-  readonly #timers = new Map<T, ReturnType<typeof setTimeout>>();
+  readonly #timers = new HostTimers<T>((kind, dueMs) => this.#onTimer(kind, dueMs));
   readonly #timerKinds: ReadonlySet<string>;
   readonly #startMs = performance.now();
   readonly #ctx: Context<M, T, E>;
@@ -297,7 +295,6 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
 
   async #close(): Promise<void> {
     this.#running = false;
-    for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     if (this.#udpInFlight > 0) {
       await new Promise<void>((resolve) => {
@@ -383,7 +380,6 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
   #replyReliable = false;
 
   #onTimer(kind: T, dueMs: number): void {
-    this.#timers.delete(kind);
     if (!this.#running) return;
     try {
       this.#dispatch((p, ctx) => p.handleTimer(ctx, kind), dueMs);
@@ -536,21 +532,12 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
         host.#live('setTimer');
         assert(host.#timerKinds.has(kind), `setTimer: '${kind}' is not in spec.timerKinds`);
         assert(Number.isFinite(delayMs) && delayMs >= 0, `setTimer(${kind}): delayMs ${delayMs}`);
-        const old = host.#timers.get(kind);
-        if (old !== undefined) clearTimeout(old);
-        if (!host.#running) return;
-        const waitMs = Math.min(delayMs, TIMER_DELAY_MS_MAX);
-        const dueMs = host.#nowMs + waitMs;
-        host.#timers.set(
-          kind,
-          setTimeout(() => host.#onTimer(kind, dueMs), waitMs),
-        );
+        if (host.#running) host.#timers.set(kind, delayMs, host.#nowMs);
+        else host.#timers.cancel(kind);
       },
       cancelTimer(kind: T): void {
         host.#live('cancelTimer');
-        const old = host.#timers.get(kind);
-        if (old !== undefined) clearTimeout(old);
-        host.#timers.delete(kind);
+        host.#timers.cancel(kind);
       },
       emit(event: E): void {
         host.#live('emit');

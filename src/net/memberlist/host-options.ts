@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { NodeId, ProtocolEvent } from '../../core/protocol.ts';
 import type { MemberAddress } from '../../membership/types.ts';
 import type { MemberlistLimits } from '../../membership/wire/limits.ts';
+import { TIMER_DELAY_MS_MAX } from '../host-timers.ts';
 import { Keyring } from '../security/keyring.ts';
 import type { HostLogger } from '../udp-host.ts';
 import { ADDRESSES_MAX_DEFAULT, type BoundedAddressMap } from './address-map.ts';
@@ -15,8 +16,6 @@ import type { Security } from './envelope.ts';
 
 /** Largest UDP payload the OS sends (65 535 − 8 UDP header − 20 IPv4 header). */
 export const UDP_PAYLOAD_BYTES_MAX = 65_507;
-/** Node's `setTimeout` cannot wait longer than this (2^31 − 1 ms). */
-export const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
 
 export interface MemberlistHostLimits {
   /**

@@ -52,6 +52,7 @@ import type { MemberAddress, SwimMessage } from '../../membership/types.ts';
 import { type MemberlistLimits, memberlistLimits } from '../../membership/wire/limits.ts';
 import type { Packet, Stream } from '../../membership/wire/messages.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
+import { HostTimers } from '../host-timers.ts';
 import { InputFaults } from '../input-faults.ts';
 import type { Keyring } from '../security/keyring.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
@@ -73,7 +74,6 @@ import {
   type MemberlistHostOptions,
   type StreamFailure,
   securityFrom,
-  TIMER_DELAY_MS_MAX,
   UDP_PAYLOAD_BYTES_MAX,
 } from './host-options.ts';
 import { endpointText, ipBytes, ipText, isIpv4 } from './ip.ts';
@@ -134,7 +134,7 @@ export class MemberlistHost<
   readonly #onStreamFailure: ((failure: StreamFailure) => void) | undefined;
   readonly #timerKinds: ReadonlySet<string> | undefined;
   readonly #stats = new MemberlistStats();
-  readonly #timers = new Map<T, ReturnType<typeof setTimeout>>();
+  readonly #timers = new HostTimers<T>((kind, dueMs) => this.#onTimer(kind, dueMs));
   readonly #startMs = performance.now();
   readonly #ctx: Context<SwimMessage, T, E>;
   readonly #inbound = new Set<InboundExchange>();
@@ -337,7 +337,6 @@ export class MemberlistHost<
 
   async #close(): Promise<void> {
     this.#running = false;
-    for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     if (this.#udpInFlight > 0) {
       await new Promise<void>((resolve) => {
@@ -701,7 +700,6 @@ export class MemberlistHost<
   }
 
   #onTimer(kind: T, dueMs: number): void {
-    this.#timers.delete(kind);
     if (!this.#running) return;
     try {
       this.#dispatch((p, ctx) => p.handleTimer(ctx, kind), dueMs);
@@ -786,21 +784,12 @@ export class MemberlistHost<
           `setTimer: unknown kind '${kind}'`,
         );
         assert(Number.isFinite(delayMs) && delayMs >= 0, `setTimer(${kind}): delayMs ${delayMs}`);
-        const old = host.#timers.get(kind);
-        if (old !== undefined) clearTimeout(old);
-        if (!host.#running) return;
-        const waitMs = Math.min(delayMs, TIMER_DELAY_MS_MAX);
-        const dueMs = host.#nowMs + waitMs;
-        host.#timers.set(
-          kind,
-          setTimeout(() => host.#onTimer(kind, dueMs), waitMs),
-        );
+        if (host.#running) host.#timers.set(kind, delayMs, host.#nowMs);
+        else host.#timers.cancel(kind);
       },
       cancelTimer(kind: T): void {
         host.#live('cancelTimer');
-        const old = host.#timers.get(kind);
-        if (old !== undefined) clearTimeout(old);
-        host.#timers.delete(kind);
+        host.#timers.cancel(kind);
       },
       emit(event: E): void {
         host.#live('emit');

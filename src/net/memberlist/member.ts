@@ -46,6 +46,7 @@ import type {
 } from '../../membership/types.ts';
 import type { MemberlistLimits } from '../../membership/wire/limits.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
+import { TIMER_DELAY_MS_MAX } from '../host-timers.ts';
 import { keyFromBase64 } from '../security/keyring.ts';
 import { encryptionOverheadBytes } from '../security/seal.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
@@ -141,8 +142,6 @@ type LeaveOutcome =
   | { readonly type: 'left'; readonly timedOut: boolean }
   | { readonly type: 'closed' };
 
-/** setTimeout's ceiling. */
-const TIMER_MS_MAX = 2 ** 31 - 1;
 /** Slack on top of the SWIM node's own bounds before our watchdogs give up on it. */
 const WATCHDOG_SLACK_MS = 1_000;
 
@@ -403,7 +402,7 @@ export class Membership {
     const config = this.#host.protocol.config;
     const attempts = config.joinRetries + 1;
     const watchdogMs = Math.min(
-      TIMER_MS_MAX,
+      TIMER_DELAY_MS_MAX,
       attempts * (config.tcpTimeoutMs + WATCHDOG_SLACK_MS) +
         config.joinBackoffMs * 2 ** Math.min(config.joinRetries, 20),
     );
@@ -472,11 +471,11 @@ export class Membership {
     if (this.closed) return Promise.resolve({ timedOut: false });
     const timeoutMs =
       options.timeoutMs ?? this.#host.protocol.config.leaveTimeoutMs + WATCHDOG_SLACK_MS;
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > TIMER_MS_MAX) {
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > TIMER_DELAY_MS_MAX) {
       return Promise.reject(
         new ConfigError(
           'timeoutMs',
-          `must be an integer in [0, ${TIMER_MS_MAX}], got ${timeoutMs}`,
+          `must be an integer in [0, ${TIMER_DELAY_MS_MAX}], got ${timeoutMs}`,
         ),
       );
     }
