@@ -9,15 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { AgentCluster } from '../../src/agent/cluster.ts';
-import { agentConfigFrom, type RawAgentSettings } from '../../src/agent/config.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
-import {
-  CLUSTER_KEY_OPERATIONS_WAITING_MAX,
-  createMemberlistCluster,
-} from '../../src/agent/memberlist-cluster.ts';
+import type { RawAgentSettings } from '../../src/agent/config.ts';
+import { CLUSTER_KEY_OPERATIONS_WAITING_MAX } from '../../src/agent/memberlist-cluster.ts';
 import { ConfigError, RemoteError } from '../../src/core/errors.ts';
 import { until } from '../net/until.ts';
-import { logSink } from './fake-cluster.ts';
+import { realMember } from './real-member.ts';
 
 const DEADLINE_MS = 10_000;
 const KEY_A = Buffer.alloc(32, 21).toString('base64');
@@ -29,23 +25,7 @@ after(async () => {
 });
 
 async function member(name: string, raw: RawAgentSettings = {}) {
-  const config = agentConfigFrom({
-    name,
-    bind: '127.0.0.1:0',
-    http: '127.0.0.1:0',
-    profile: 'local',
-    ...raw,
-  });
-  const sink = logSink();
-  const logger = createAgentLogger({
-    level: 'info',
-    json: true,
-    nodeName: name,
-    write: sink.write,
-  });
-  const cluster = await createMemberlistCluster(config, logger);
-  open.push(cluster);
-  return { cluster, log: sink.lines };
+  return realMember(name, raw, open, 'info');
 }
 
 async function trio(prefix: string) {

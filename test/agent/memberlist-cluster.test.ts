@@ -9,11 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { AgentCluster, MemberEvent } from '../../src/agent/cluster.ts';
-import { agentConfigFrom, type RawAgentSettings } from '../../src/agent/config.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
-import { createMemberlistCluster } from '../../src/agent/memberlist-cluster.ts';
+import type { RawAgentSettings } from '../../src/agent/config.ts';
 import { until } from '../net/until.ts';
-import { logSink } from './fake-cluster.ts';
+import { realMember } from './real-member.ts';
 
 const DEADLINE_MS = 10_000;
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
@@ -25,25 +23,10 @@ after(async () => {
 });
 
 async function member(name: string, raw: RawAgentSettings = {}) {
-  const config = agentConfigFrom({
-    name,
-    bind: '127.0.0.1:0',
-    http: '127.0.0.1:0',
-    profile: 'local',
-    ...raw,
-  });
-  const sink = logSink();
-  const logger = createAgentLogger({
-    level: 'debug',
-    json: true,
-    nodeName: name,
-    write: sink.write,
-  });
-  const cluster = await createMemberlistCluster(config, logger);
-  open.push(cluster);
+  const { cluster, log } = await realMember(name, raw, open);
   const events: MemberEvent[] = [];
   cluster.onMemberEvent((e) => events.push(e));
-  return { cluster, events, log: sink.lines };
+  return { cluster, events, log };
 }
 
 const stateIn = (c: AgentCluster, name: string) => c.members().find((m) => m.name === name)?.state;
