@@ -17,6 +17,7 @@ import { AgentFailure, type ClusterFactory } from '../agent/agent.ts';
 import { AGENT_SETTINGS, AgentConfigError, type RawAgentSettings } from '../agent/config.ts';
 import { type LoadedConfig, loadAgentConfig } from '../agent/config-sources.ts';
 import { createMemberlistCluster } from '../agent/memberlist-cluster.ts';
+import { withRehearsal } from '../agent/rehearsal.ts';
 import { runAgent } from '../agent/run.ts';
 import { CommandFailure, UsageError } from './usage-error.ts';
 
@@ -63,7 +64,7 @@ export function agentConfigFromCommander(
 
 export function registerAgentCommand(
   program: Command,
-  createCluster: ClusterFactory = createMemberlistCluster,
+  createCluster: ClusterFactory = withRehearsal(createMemberlistCluster),
   environment: AgentConfigEnvironment = processEnvironment,
 ): Command {
   const cmd = program
