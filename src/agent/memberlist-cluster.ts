@@ -90,6 +90,17 @@ const WATCHDOG_SLACK_MS = 1_000;
 export const CLUSTER_KEY_OPERATIONS_WAITING_MAX = 8;
 
 /** The SWIM fields the agent sets; the rest come from the profile's preset. */
+/**
+ * The agent's join sync (SwimConfig `joinSyncDelayMs`, off in the library's presets): one
+ * push/pull this many gossip periods after each join. An alive broadcast is sent
+ * `retransmitMult × ceil(log10(n + 1))` times by each member holding it (8 in a LAN cluster
+ * below 100), a few per period, so a join burst has spread, or missed someone, within about
+ * ten periods; the sync then hands the joiner whatever it missed, in 3 s on LAN timing
+ * instead of the next periodic push/pull (30 s and more). Serf's agent has no such step: it
+ * is why a Serf member can wait a minute for a missed join.
+ */
+export const JOIN_SYNC_GOSSIP_PERIODS = 15;
+
 function swimFields(
   config: AgentConfig,
   advertise: MemberAddress,
@@ -97,6 +108,7 @@ function swimFields(
 ): Partial<SwimConfig> {
   return {
     name: config.nodeName,
+    joinSyncDelayMs: SWIM_PRESETS[config.profile].gossipIntervalMs * JOIN_SYNC_GOSSIP_PERIODS,
     advertiseIp: advertise.ip,
     advertisePort: advertise.port,
     // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.

@@ -98,6 +98,16 @@ export interface SwimConfig {
   /** Wait before the first retry, ms; doubles on each further retry. */
   readonly joinBackoffMs: number;
   /**
+   * A hearsay extension, 0 (off) in every preset, as memberlist has no such thing: this long
+   * after a join succeeds, one extra push/pull with a random alive member. It catches what
+   * the join's own push/pull could not carry, the members that joined after it: their alive
+   * broadcasts are sent `retransmitMult × ceil(log10(n + 1))` times each, to random members,
+   * so when many join at once one member can miss one, and would otherwise wait for the
+   * periodic push/pull (30 s to minutes). Set it past the time a broadcast takes to spread
+   * (a few gossip periods × the retransmit limit). Costs one full-state exchange per join.
+   */
+  readonly joinSyncDelayMs: number;
+  /**
    * Longest wait for our leave broadcast to be sent its full number of times, ms (Serf's
    * `BroadcastTimeout`, 5 s). `left` is emitted at the latest then.
    */
@@ -148,6 +158,7 @@ export const LAN_CONFIG: SwimConfig = Object.freeze({
   encryptionOverheadBytes: 0,
   joinRetries: 0,
   joinBackoffMs: 1000,
+  joinSyncDelayMs: 0,
   leaveTimeoutMs: 5000,
   protocolVersionMin: PROTOCOL_VERSION_MIN,
   protocolVersionMax: PROTOCOL_VERSION_MAX,
@@ -231,6 +242,7 @@ const INT_RANGES: { readonly [K in IntField]: readonly [number, number] } = {
   encryptionOverheadBytes: [0, 1024],
   joinRetries: [0, 1000],
   joinBackoffMs: [0, DAY_MS],
+  joinSyncDelayMs: [0, DAY_MS],
   leaveTimeoutMs: [0, DAY_MS],
   protocolVersionMin: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],
   protocolVersionMax: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],

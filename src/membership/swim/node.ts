@@ -1370,6 +1370,9 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     const c = this.config;
     if (attempt.contacted > 0) {
       attempt.done = true;
+      if (c.joinSyncDelayMs > 0) {
+        this.#deadlines.add(ctx.now + c.joinSyncDelayMs, (x) => this.#pushPullPeriodic(x));
+      }
       ctx.emit({
         type: 'join-succeeded',
         contacted: attempt.contacted,

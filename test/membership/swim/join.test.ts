@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simAddressOf, simNodeName, simSwimConfig } from '../../../src/membership/swim/spec.ts';
-import { cluster } from './harness.ts';
+import { cluster, type Tap } from './harness.ts';
 
 test('join through a crashed seed fails after tcpTimeoutMs, naming the seed', () => {
   const c = cluster(3, { seed: 31 });
@@ -215,4 +215,37 @@ test('a crashed node restarted under its name rejoins by refuting its own death'
     assert.ok(
       c.of('member-join', v).filter((e) => e.event.member.name === simNodeName(2)).length === 2,
     );
+});
+
+test('joinSyncDelayMs: a member that missed a later joiner’s alive learns of it by one push/pull after its own join', () => {
+  // Node 1 joins, then node 2; every datagram that would tell node 1 of node 2 is lost and
+  // periodic push/pull is off, so only the join sync can tell it.
+  const tellsOfNode2 = (msg: Parameters<NonNullable<Tap['drop']>>[2]): boolean => {
+    let m = msg;
+    while (m.type === 'hasCrc' || m.type === 'compress') m = m.message;
+    if (m.type === 'compound') return m.parts.some(tellsOfNode2);
+    return m.type === 'alive' && m.node === simNodeName(2);
+  };
+  const run = (joinSyncDelayMs: number) => {
+    const c = cluster(3, {
+      seed: 34,
+      config: { pushPullIntervalMs: 0, joinSyncDelayMs },
+      tap: { drop: (_from, to, msg, how) => to === 1 && how === 'send' && tellsOfNode2(msg) },
+    });
+    c.join(1, 0);
+    c.sim.at(500, () => c.join(2, 0));
+    const learnedAt = c.runUntil(() => c.stateOf(1, 2) === 'alive', 30_000);
+    const syncs = c.of('push-pull', 1).filter((e) => e.event.initiated && !e.event.join);
+    return { learnedAt, syncs: syncs.map((e) => e.atMs) };
+  };
+  const off = run(0);
+  assert.equal(off.learnedAt, null, 'without the sync node 1 never hears of node 2');
+  assert.deepEqual(off.syncs, []);
+  const on = run(3000);
+  assert.ok(
+    on.learnedAt !== null && on.learnedAt >= 3000 && on.learnedAt < 3100,
+    `${on.learnedAt}`,
+  );
+  assert.equal(on.syncs.length, 1, 'one sync per join, no more');
+  assert.ok(on.syncs[0]! >= 3000 && on.syncs[0]! < 3100);
 });
