@@ -13,7 +13,11 @@
 import { assert } from '../../core/errors.ts';
 import { lzwCompress } from '../wire/lzw.ts';
 import type { Compress, Packet, PacketMessage } from '../wire/messages.ts';
-import { COMPOUND_PARTS_SEND_MAX, encodePacketMessage } from '../wire/packet-codec.ts';
+import {
+  COMPOUND_PARTS_SEND_MAX,
+  encodePacketMessage,
+  rememberLzwOutput,
+} from '../wire/packet-codec.ts';
 import { packetMessageBytes, rememberCompressedSize, strBytes } from './sizes.ts';
 
 /** A compound's fixed header: type byte and part count (memberlist `compoundHeaderOverhead`). */
@@ -45,10 +49,12 @@ export function finishPacket(msg: PacketMessage, compress: boolean, crc: boolean
   let m: PacketMessage = msg;
   if (compress) {
     const plain = encodePacketMessage(msg);
-    const packed = compressWrapperBytes(lzwCompress(plain).length);
+    const lzw = lzwCompress(plain);
+    const packed = compressWrapperBytes(lzw.length);
     if (packed < plain.length) {
       const wrapped: Compress<PacketMessage> = { type: 'compress', message: msg };
       rememberCompressedSize(wrapped, packed);
+      rememberLzwOutput(wrapped, lzw);
       m = wrapped;
     }
   }

@@ -23,6 +23,8 @@
 import { assert } from '../../core/errors.ts';
 
 const utf8 = new TextEncoder();
+/** Strings this long or longer may need more than 65,535 UTF-8 bytes: encoded the slow way. */
+const STR16_CHARS_MAX = 0x5555;
 
 export class GoMsgpackWriter {
   private buf: Uint8Array;
@@ -76,6 +78,16 @@ export class GoMsgpackWriter {
     this.reserve(2);
     this.view.setUint16(this.length, value);
     this.length += 2;
+  }
+
+  /** Overwrites two bytes already written (a length slot filled in after what it measures). */
+  setUint16BE(offset: number, value: number): void {
+    assert(
+      Number.isInteger(value) && value >= 0 && value <= 0xffff,
+      `uint16 out of range: ${value}`,
+    );
+    assert(offset >= 0 && offset + 2 <= this.length, `offset ${offset} outside what was written`);
+    this.view.setUint16(offset, value);
   }
 
   uint32BE(value: number): void {
@@ -209,7 +221,26 @@ export class GoMsgpackWriter {
   /** A Go `string`. Lone surrogates cannot be written as UTF-8: refusing them is our contract. */
   string(value: string): void {
     assert(value.isWellFormed(), 'string with a lone surrogate cannot be encoded');
-    this.raw(utf8.encode(value));
+    const chars = value.length;
+    if (chars >= STR16_CHARS_MAX) {
+      this.raw(utf8.encode(value));
+      return;
+    }
+    // Encoded in place, behind room for a str16 header; a short result (the usual case: node
+    // names, tag keys) then slides back behind a one-byte fixstr header. No copy of the
+    // string's bytes is allocated, which `encode` would do for every name of every message.
+    this.reserve(3 + 3 * chars);
+    const at = this.length;
+    const { written } = utf8.encodeInto(value, this.buf.subarray(at + 3));
+    if (written < 32) {
+      this.buf.copyWithin(at + 1, at + 3, at + 3 + written);
+      this.buf[at] = 0xa0 | written;
+      this.length = at + 1 + written;
+    } else {
+      this.buf[at] = 0xda;
+      this.view.setUint16(at + 1, written);
+      this.length = at + 3 + written;
+    }
   }
 
   mapHeader(entries: number): void {

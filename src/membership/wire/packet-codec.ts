@@ -75,6 +75,20 @@ export function encodePacket(packet: Packet): Uint8Array {
   return out;
 }
 
+/**
+ * LZW output already computed for a compress wrapper. Whoever decides whether compressing
+ * pays (packets.ts's `finishPacket`) has to compress to know; the host then encodes the same
+ * wrapper to send it. Remembering the output spares the second encoding and compression of
+ * every gossip packet, the costliest step of sending one. Messages are immutable once built,
+ * so the wrapper's identity is a sound key; a WeakMap lets the entry go with the packet.
+ */
+const lzwOutputs = new WeakMap<object, Uint8Array>();
+
+/** Records `lzw` as the compressed form of `m.message` (it must be exactly that). */
+export function rememberLzwOutput(m: PacketMessage & { type: 'compress' }, lzw: Uint8Array): void {
+  lzwOutputs.set(m, lzw);
+}
+
 export function encodePacketMessage(m: PacketMessage): Uint8Array {
   const w = new GoMsgpackWriter();
   writePacketMessage(w, m);
@@ -116,20 +130,29 @@ function writePacketMessage(w: GoMsgpackWriter, m: PacketMessage): void {
       w.bytes(m.payload);
       return;
     case 'compound': {
-      assert(m.parts.length <= COMPOUND_PARTS_SEND_MAX, `compound of ${m.parts.length} parts`);
-      const parts = m.parts.map(encodePacketMessage);
+      const n = m.parts.length;
+      assert(n <= COMPOUND_PARTS_SEND_MAX, `compound of ${n} parts`);
       w.byte(MESSAGE_TYPE.compound);
-      w.byte(parts.length);
-      for (const part of parts) {
-        assert(part.length <= COMPOUND_PART_BYTES_MAX, `compound part of ${part.length} bytes`);
-        w.uint16BE(part.length);
+      w.byte(n);
+      // The length table comes first: each part is written in place and its slot filled in.
+      const tableAt = w.byteLength;
+      for (let i = 0; i < n; i++) w.uint16BE(0);
+      for (let i = 0; i < n; i++) {
+        const startAt = w.byteLength;
+        writePacketMessage(w, m.parts[i]!);
+        const bytes = w.byteLength - startAt;
+        assert(bytes <= COMPOUND_PART_BYTES_MAX, `compound part of ${bytes} bytes`);
+        w.setUint16BE(tableAt + 2 * i, bytes);
       }
-      for (const part of parts) w.bytes(part);
       return;
     }
     case 'compress':
       w.byte(MESSAGE_TYPE.compress);
-      writeCompressBody(w, COMPRESSION_ALGO_LZW, lzwCompress(encodePacketMessage(m.message)));
+      writeCompressBody(
+        w,
+        COMPRESSION_ALGO_LZW,
+        lzwOutputs.get(m) ?? lzwCompress(encodePacketMessage(m.message)),
+      );
       return;
   }
 }

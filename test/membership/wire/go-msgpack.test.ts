@@ -78,6 +78,28 @@ describe('GoMsgpackWriter', () => {
       written((w) => w.rawOrNil(null)),
       'c0',
     );
+    // Strings encoded in place take the same forms as their UTF-8 bytes written raw, on
+    // either side of each boundary, in one, two, three and four bytes per character, and
+    // after other content (a writer already holding bytes).
+    for (const unit of ['a', 'é', '€', '😀']) {
+      for (const bytes of [0, 28, 30, 31, 32, 33, 64, 65_535, 65_536, 70_000]) {
+        const s = unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)));
+        const raw = new TextEncoder().encode(s);
+        assert.equal(
+          written((w) => {
+            w.byte(0x42);
+            w.string(s);
+            w.byte(0x43);
+          }),
+          written((w) => {
+            w.byte(0x42);
+            w.raw(raw);
+            w.byte(0x43);
+          }),
+          `${raw.length} bytes of ${unit}`,
+        );
+      }
+    }
   });
 
   test('containers: fix form below 16 entries, then 16-bit, then 32-bit headers', () => {

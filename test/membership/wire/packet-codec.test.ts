@@ -6,13 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { compoundOf, finishPacket } from '../../../src/membership/swim/packets.ts';
 import { addLabel, removeLabel } from '../../../src/membership/wire/framing.ts';
 import {
   DEFAULT_MEMBERLIST_LIMITS as LIMITS,
   memberlistLimits,
 } from '../../../src/membership/wire/limits.ts';
 import { lzwCompress } from '../../../src/membership/wire/lzw.ts';
-import type { Alive, PacketMessage } from '../../../src/membership/wire/messages.ts';
+import type { Alive, Packet, PacketMessage } from '../../../src/membership/wire/messages.ts';
 import {
   decodePacket,
   encodePacket,
@@ -221,4 +222,26 @@ describe('label header', () => {
   test('labels longer than 255 bytes cannot be sent', () => {
     assert.throws(() => addLabel(new Uint8Array(1), 'x'.repeat(256)), { name: 'AssertionError' });
   });
+});
+
+test('a compressed packet from finishPacket encodes to the bytes of the same packet built afresh (its remembered LZW output is the real one)', () => {
+  const alive = (i: number): PacketMessage => ({
+    type: 'alive',
+    incarnation: i,
+    node: `node-${i}`,
+    addr: Uint8Array.of(10, 0, 0, i),
+    port: 7946,
+    meta: Uint8Array.of(0xff, 0x72, 0x6f, 0x6c, 0x65, 0, 0x77, 0x65, 0x62),
+    vsn: [1, 5, 2, 2, 5, 5],
+  });
+  const parts = Array.from({ length: 12 }, (_, i) => alive(i));
+  const finished = finishPacket(compoundOf(parts), true, true);
+  assert.equal(finished.type, 'hasCrc');
+  assert.equal(finished.type === 'hasCrc' && finished.message.type, 'compress');
+  const afresh: Packet = {
+    type: 'hasCrc',
+    message: { type: 'compress', message: { type: 'compound', parts } },
+  };
+  assert.deepEqual(encodePacket(finished), encodePacket(afresh));
+  assert.deepEqual(decodePacket(encodePacket(finished), LIMITS), afresh);
 });
