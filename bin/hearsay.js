@@ -7,17 +7,12 @@
 // directly, which Node 24 can do, so a stale build never runs.
 import { readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
-import v8 from 'node:v8';
 
-// An agent is a long-lived process whose resident memory is compared with Serf's (Go, about
-// 15 MiB). Loading its modules allocates in bursts that V8 answers by growing the young
-// generation to 16 MiB, which then stays resident for the agent's whole life while its
-// steady-state allocation needs a fraction of that: keeping the young generation at its
-// initial size saves about 10 MiB of RSS at the cost of more (cheap, sub-millisecond)
-// scavenges. The flag is read at each growth decision, so setting it here, before any module
-// is loaded, takes effect. Other commands (the simulator above all) allocate heavily and keep
-// V8's default.
-if (process.argv[2] === 'agent') v8.setFlagsFromString('--semi-space-growth-factor=1');
+// V8's young generation is left to grow as V8 decides. Holding it at its initial size
+// (`--semi-space-growth-factor=1`) saves about 9 MiB of an idle agent's RSS, but the
+// scavenges it forces cost a 64-agent join burst about a quarter more CPU (5.2-6.2 s against
+// 8.0-8.2 s over the 63 joiners; convergence 3.0-3.6 s against 4.4-4.6 s on 2 cores):
+// measured in bench/RESULTS.md, the join is worth more than the memory.
 
 // V8's compiled code, cached on disk (the OS temp dir) and shared by every hearsay process:
 // a cluster of agents on one machine compiles the code once, not once per process.

@@ -5,8 +5,8 @@
  *
  *   npx node bench/membership/rss-floor.ts [--settle-ms 5000] [--json bench/out/rss-floor.json]
  *
- * Steps (each a fresh process, with the V8 young-generation setting the agent runs with, that loads its modules, opens what the agent opens, then
- * idles; measured after `--settle-ms`):
+ * Steps (each a fresh process that loads its modules, opens what the agent opens, then idles;
+ * measured after `--settle-ms`):
  *   node              bare Node, one interval timer
  *   + builtins        a UDP socket and a TCP listener bound, an HTTP server listening,
  *                     AES-GCM used, child_process loaded: what any agent in Node needs
@@ -50,11 +50,6 @@ if (!Number.isInteger(SETTLE_MS) || SETTLE_MS < 500 || SETTLE_MS > 120_000) {
   process.exit(2);
 }
 
-/**
- * The young-generation setting bin/hearsay.js gives `agent`, set the same way (at run time,
- * before anything loads), so the ladder compares like with like.
- */
-const YOUNG_GEN = "require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');";
 const IDLE = 'setInterval(() => {}, 1000);';
 const BUILTINS = `
 const dgram = require('node:dgram'); const net = require('node:net'); const http = require('node:http');
@@ -80,22 +75,22 @@ interface Step {
 }
 
 const steps: Step[] = [
-  { name: 'node', command: process.execPath, args: ['-e', YOUNG_GEN + IDLE] },
-  { name: '+ builtins', command: process.execPath, args: ['-e', YOUNG_GEN + BUILTINS + IDLE] },
+  { name: 'node', command: process.execPath, args: ['-e', IDLE] },
+  { name: '+ builtins', command: process.execPath, args: ['-e', BUILTINS + IDLE] },
   {
     name: '+ fastify',
     command: process.execPath,
-    args: ['-e', YOUNG_GEN + BUILTINS + FASTIFY + IDLE],
+    args: ['-e', BUILTINS + FASTIFY + IDLE],
   },
   {
     name: '+ pino',
     command: process.execPath,
-    args: ['-e', YOUNG_GEN + BUILTINS + FASTIFY + PINO + IDLE],
+    args: ['-e', BUILTINS + FASTIFY + PINO + IDLE],
   },
   {
     name: '+ prom-client, msgpackr, commander',
     command: process.execPath,
-    args: ['-e', YOUNG_GEN + BUILTINS + FASTIFY + PINO + REST + IDLE],
+    args: ['-e', BUILTINS + FASTIFY + PINO + REST + IDLE],
   },
   {
     name: 'hearsay agent',
