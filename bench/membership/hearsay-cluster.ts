@@ -6,7 +6,8 @@
  * port 0 itself and says where it listens in the one JSON `listening` line on its stdout, so
  * no port is guessed. The joiners learn the seed's gossip address from the seed's line;
  * their own lines arrive after the spawn, and `members(i)` rejects until node i's has.
- * Member lists come from `GET /v1/members` (`[{name, addr, port, tags, state}]`), whose
+ * Member lists come from `GET /v1/members` (`[{name, addr, port, tags, state}]`, over one
+ * kept-alive connection per agent), whose
  * `state` includes `suspect`, so false positives are seen in the lists; the agent's logs are
  * not parsed (`suspicions` is absent).
  *
@@ -47,6 +48,12 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
   #nodes: HearsayAgentProcess[] = [];
   /** Running mode: the kept-alive connections the joins go over. */
   #joinAgent: HttpAgent | undefined;
+  /**
+   * The member-list polls: one kept-alive connection per agent, as Serf's polls go over one
+   * kept-open RPC connection per agent. (`fetch` cost the harness about half as much CPU
+   * again, on the same 2 cores the agents share.)
+   */
+  #pollAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
 
   constructor(version: string, options: HearsayClusterUnderTestOptions = {}) {
     this.#options = options;
@@ -101,11 +108,16 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     const node = this.#nodes[index]!;
     if (node.hasExited) throw new Error(`${node.name} exited:\n${node.stderrTail}`);
     if (node.http === undefined) throw new Error(`${node.name} has not printed its listening line`);
-    const res = await fetch(`http://${node.http}/v1/members`, {
-      signal: AbortSignal.timeout(HTTP_DEADLINE_MS),
-    });
-    if (!res.ok) throw new Error(`${node.name}: GET /v1/members answered ${res.status}`);
-    const body = (await res.json()) as { name: string; state: string }[];
+    const res = await httpCall(
+      this.#pollAgent,
+      node.http,
+      'GET',
+      '/v1/members',
+      undefined,
+      HTTP_DEADLINE_MS,
+    );
+    if (res.status !== 200) throw new Error(`${node.name}: GET /v1/members answered ${res.status}`);
+    const body = JSON.parse(res.text) as { name: string; state: string }[];
     return body.map((m) => ({ name: m.name, status: memberStatusOf(m.state) }));
   }
 
@@ -165,12 +177,18 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
 
   quiesce(): void {
     this.#closeJoins();
-    // fetch's kept-alive connections close by themselves after a few idle seconds; the idle
-    // window starts after the settle period, by which time they are gone.
+    // No poll connection stays open into the idle window (a later poll opens a new one).
+    this.#closePolls();
+  }
+
+  #closePolls(): void {
+    this.#pollAgent.destroy();
+    this.#pollAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   }
 
   async stop(): Promise<void> {
     this.#closeJoins();
+    this.#closePolls();
     for (const n of this.#nodes) n.signal('SIGTERM');
     const timer = setTimeout(() => {
       for (const n of this.#nodes) n.signal('SIGKILL');

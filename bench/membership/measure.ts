@@ -28,6 +28,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterUnderTest, MemberView } from './cluster-under-test.ts';
 import { readLoopback } from './loopback.ts';
 
+/** Wait after `quiesce` before the idle window, for the connections it closed to finish closing. */
+const QUIESCE_SETTLE_MS = 1000;
+
 export interface TrialOptions {
   readonly nodes: number;
   /** Node to SIGKILL (not 0, the seed, so a slow join cannot be confused with the kill). */
@@ -229,6 +232,8 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
     let idle: IdleResult | null = null;
     if (o.idleMs > 0) {
       cut.quiesce();
+      // The closes quiesce starts (FIN, ACK) finish before the byte counters are read.
+      await sleep(QUIESCE_SETTLE_MS);
       const before = o.countBytes ? readLoopback() : undefined;
       const idleStartMs = performance.now();
       await sleep(o.idleMs);
