@@ -40,7 +40,6 @@
  * drain).
  */
 
-import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -59,6 +58,7 @@ import { trackDir, untrackDir } from '../../test/support/serf/cleanup.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import { enterPrivateNetwork } from '../membership/loopback.ts';
 import { median, rssMiB } from '../membership/measure.ts';
+import { hearsayVersion, serfVersion } from '../support/versions.ts';
 import type { AgentEventCounters, EventCluster, ReceiveCounter } from './event-cluster.ts';
 import {
   allHandled,
@@ -574,17 +574,6 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
     diagnostics,
     runsFrom,
   };
-}
-
-function hearsayVersion(): string {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  return rev.status === 0 ? `git ${rev.stdout.trim()}` : 'working tree';
-}
-
-function serfVersion(): string {
-  const v = spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
-  const deb = spawnSync('dpkg-query', ['-W', `-f=${'$'}{Version}`, 'serf'], { encoding: 'utf8' });
-  return deb.status === 0 ? `${v} (Debian serf ${deb.stdout.trim()})` : `${v}`;
 }
 
 /**

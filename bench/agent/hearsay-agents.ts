@@ -20,7 +20,11 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { waitFor } from '../../test/support/serf/wait-for.ts';
-import { HearsayAgentProcess, httpCall } from '../support/hearsay-agent-process.ts';
+import {
+  HearsayAgentProcess,
+  httpCall,
+  stopAgentProcesses,
+} from '../support/hearsay-agent-process.ts';
 import type {
   AgentEventCounters,
   EventCluster,
@@ -29,7 +33,6 @@ import type {
 } from './event-cluster.ts';
 
 const SEED_READY_DEADLINE_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
 const HTTP_DEADLINE_MS = 5_000;
 /** Keep-alive connections of the load sender to its agent. */
 const LOAD_SOCKETS_MAX = 8;
@@ -178,12 +181,7 @@ export class HearsayEventCluster implements EventCluster {
 
   async stop(): Promise<void> {
     this.#httpAgent.destroy();
-    for (const n of this.#nodes) n.signal('SIGTERM');
-    const timer = setTimeout(() => {
-      for (const n of this.#nodes) n.signal('SIGKILL');
-    }, STOP_GRACE_MS);
-    await Promise.all(this.#nodes.map((n) => n.exited));
-    clearTimeout(timer);
+    await stopAgentProcesses(this.#nodes);
     this.#nodes = [];
   }
 }

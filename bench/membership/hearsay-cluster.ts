@@ -21,7 +21,11 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { waitFor } from '../../test/support/serf/wait-for.ts';
-import { HearsayAgentProcess, httpCall } from '../support/hearsay-agent-process.ts';
+import {
+  HearsayAgentProcess,
+  httpCall,
+  stopAgentProcesses,
+} from '../support/hearsay-agent-process.ts';
 import {
   type ClusterUnderTest,
   type MemberView,
@@ -32,7 +36,6 @@ import {
 export { HEARSAY_BIN_PATH } from '../support/hearsay-agent-process.ts';
 
 const SEED_READY_DEADLINE_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
 const HTTP_DEADLINE_MS = 5_000;
 /** The agent's own bound on a join (join-route.ts) and a little more. */
 const JOIN_DEADLINE_MS = 35_000;
@@ -189,12 +192,7 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
   async stop(): Promise<void> {
     this.#closeJoins();
     this.#closePolls();
-    for (const n of this.#nodes) n.signal('SIGTERM');
-    const timer = setTimeout(() => {
-      for (const n of this.#nodes) n.signal('SIGKILL');
-    }, STOP_GRACE_MS);
-    await Promise.all(this.#nodes.map((n) => n.exited));
-    clearTimeout(timer);
+    await stopAgentProcesses(this.#nodes);
     this.#nodes = [];
   }
 }

@@ -41,12 +41,12 @@
  * RSS in this mode: they do not depend on how the cluster was joined.
  */
 
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { SerfProfile } from '../../test/support/serf/agent.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
+import { hearsayVersion, serfVersion } from '../support/versions.ts';
 import type { ClusterUnderTest } from './cluster-under-test.ts';
 import { HearsayClusterUnderTest } from './hearsay-cluster.ts';
 import { enterPrivateNetwork } from './loopback.ts';
@@ -131,17 +131,6 @@ if (JOIN_MODES.length === 0 || JOIN_MODES.some((x) => x !== 'spawn' && x !== 'ru
 
 const s = (ms: number | null, digits = 2): string =>
   ms === null ? '—' : (ms / 1000).toFixed(digits);
-
-function hearsayVersion(): string {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  return rev.status === 0 ? `git ${rev.stdout.trim()}` : 'working tree';
-}
-
-function serfVersion(): string {
-  const v = spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
-  const deb = spawnSync('dpkg-query', ['-W', `-f=${'$'}{Version}`, 'serf'], { encoding: 'utf8' });
-  return deb.status === 0 ? `${v} (Debian serf ${deb.stdout.trim()})` : `${v}`;
-}
 
 interface SizeSummary {
   readonly system: string;

@@ -171,10 +171,7 @@ export class SerfClusterUnderTest implements ClusterUnderTest {
   }
 
   describe(index: number): string {
-    const a = this.#agents[index];
-    if (a === undefined) return `node ${index}: not started`;
-    const state = a.running ? 'running' : `exited ${JSON.stringify(a.exitInfo)}`;
-    return `${a.name} (${a.bindAddr}, pid ${a.pid}) ${state}\n${a.logText(8)}`;
+    return this.#agents[index]?.describe() ?? `node ${index}: not started`;
   }
 
   async stop(): Promise<void> {

@@ -93,6 +93,22 @@ export class HearsayAgentProcess {
   }
 }
 
+/** How long `stopAgentProcesses` waits after SIGTERM (a graceful leave) before SIGKILL. */
+export const STOP_GRACE_MS = 5_000;
+
+/** SIGTERM every agent, SIGKILL those still running after `graceMs`; resolves once all exited. */
+export async function stopAgentProcesses(
+  nodes: readonly HearsayAgentProcess[],
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
+  for (const n of nodes) n.signal('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const n of nodes) n.signal('SIGKILL');
+  }, graceMs);
+  await Promise.all(nodes.map((n) => n.exited));
+  clearTimeout(timer);
+}
+
 /**
  * One HTTP request to an agent at `address` (`IP:PORT`) over `agent`'s connections, with a
  * JSON body when `body` is given; resolves with the status and (the first 64 KiB of) the

@@ -80,7 +80,7 @@ import { endpointText, ipBytes, ipText, isIpv4 } from './ip.ts';
 import { OutboundExchange } from './outbound-exchange.ts';
 import { type MemberlistDropReason, MemberlistStats, messageLabel } from './stats.ts';
 import { StreamReader } from './stream-reader.ts';
-import { warmUpStreamCodec } from './warm-up.ts';
+import { warmUpStreamCodecOnce } from './warm-up.ts';
 
 export {
   MEMBERLIST_HOST_LIMITS_DEFAULT,
@@ -220,7 +220,7 @@ export class MemberlistHost<
     }
     // Before any traffic (and before any socket, so it holds nothing if it throws): the
     // first push/pulls a fresh process handles would otherwise run cold.
-    warmUpStreamCodec(security);
+    warmUpStreamCodecOnce(security);
     const sockets = await bindSockets({
       host: options.bind.host,
       port: options.bind.port,

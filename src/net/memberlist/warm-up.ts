@@ -40,6 +40,21 @@ export interface WarmUpResult {
   readonly packetParts: number;
 }
 
+/** The paths already warmed in this process: V8's compiled code serves every host in it. */
+const warmedPaths = new Set<'plain' | 'sealed'>();
+
+/**
+ * `warmUpStreamCodec` the first time a host of this process takes each path (plaintext or
+ * sealed), and nothing after: the agent starts throwaway hosts to rehearse a join before its
+ * own, and each would otherwise repeat the same round trips on code already compiled.
+ */
+export function warmUpStreamCodecOnce(security: Security): void {
+  const path = security.keyring === undefined ? 'plain' : 'sealed';
+  if (warmedPaths.has(path)) return;
+  warmUpStreamCodec(security);
+  warmedPaths.add(path);
+}
+
 export function warmUpStreamCodec(security: Security): WarmUpResult {
   // memberlist's own limits, not the host's: a host may be configured with a stream limit
   // below this made-up message, which is ours and never needs guarding against.

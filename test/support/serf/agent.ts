@@ -151,6 +151,12 @@ export class SerfAgent {
     return this.#lines;
   }
 
+  /** One line on where it runs and whether it still does, then the last `logLines` of its log. */
+  describe(logLines = 8): string {
+    const state = this.running ? 'running' : `exited ${JSON.stringify(this.exitInfo)}`;
+    return `${this.name} (${this.bindAddr}, pid ${this.pid}) ${state}\n${this.logText(logLines)}`;
+  }
+
   /** The captured log, for an assertion message: `assert.ok(x, agent.logText())`. */
   logText(lastLines = 80): string {
     const shown = this.#lines.slice(-lastLines).map((l) => l.text);
