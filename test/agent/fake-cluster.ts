@@ -33,6 +33,7 @@ import {
 import { createAgentLogger } from '../../src/agent/log.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ConfigError } from '../../src/core/errors.ts';
+import { JoinError } from '../../src/net/memberlist/join-error.ts';
 
 /** Serf's limit on a user event's name plus payload. */
 const EVENT_BYTES_MAX = 512;
@@ -293,6 +294,19 @@ export function member(
   tags: Record<string, string> = {},
 ): AgentMember {
   return { name, addr: '127.0.0.1', port, tags, state };
+}
+
+/** What a cluster's `join` throws when every seed refused the connection. */
+export function refusedJoin(seeds: readonly HostPort[]): JoinError {
+  return new JoinError(
+    seeds.map((s) => ({
+      seed: `${s.host}:${s.port}`,
+      endpoint: `${s.host}:${s.port}`,
+      reason: 'refused',
+      detail: 'connect ECONNREFUSED',
+    })),
+    seeds.length,
+  );
 }
 
 /** A logger sink: every line written, for assertions. */

@@ -19,14 +19,12 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import Fastify from 'fastify';
 import type { AgentMember } from '../../src/agent/cluster.ts';
-import type { HostPort } from '../../src/agent/config.ts';
 import { registerJoinRoute } from '../../src/agent/http/join-route.ts';
 import { listenHttp } from '../../src/agent/http/server.ts';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
-import { JoinError } from '../../src/net/memberlist/join-error.ts';
 import { killStarted, startAgent, stateOf, waitMembers } from './agent-process.ts';
-import { FakeCluster, member, httpSetup as setup } from './fake-cluster.ts';
+import { FakeCluster, member, refusedJoin, httpSetup as setup } from './fake-cluster.ts';
 
 after(killStarted);
 
@@ -37,18 +35,6 @@ function post(body: unknown, headers: Record<string, string> = {}) {
     headers: { 'content-type': 'application/json', ...headers },
     payload: JSON.stringify(body),
   };
-}
-
-function refused(seeds: readonly HostPort[]): JoinError {
-  return new JoinError(
-    seeds.map((s) => ({
-      seed: `${s.host}:${s.port}`,
-      endpoint: `${s.host}:${s.port}`,
-      reason: 'refused',
-      detail: 'connect ECONNREFUSED',
-    })),
-    seeds.length,
-  );
 }
 
 /** A promise and the functions that settle it, for a join the test finishes by hand. */
@@ -121,7 +107,7 @@ describe('POST /v1/join', () => {
   it('no seed answered: 502 Bad Gateway with each seed and why', async () => {
     const { app, cluster, sink } = setup();
     cluster.joinImpl = async (seeds) => {
-      throw refused(seeds);
+      throw refusedJoin(seeds);
     };
     const res = await app.inject(post({ addrs: ['127.0.0.1:1', '127.0.0.1:2'] }));
     assert.equal(res.statusCode, 502);
@@ -240,7 +226,7 @@ describe('POST /v1/join', () => {
     const ok = setup();
     const failing = setup();
     failing.cluster.joinImpl = async (seeds) => {
-      throw refused(seeds);
+      throw refusedJoin(seeds);
     };
     const addr = fc.oneof(
       fc.string({ maxLength: 30 }),

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
-import { JoinError } from '../../src/net/memberlist/join-error.ts';
-import { listeningSetup } from '../agent/fake-cluster.ts';
+import { listeningSetup, refusedJoin } from '../agent/fake-cluster.ts';
 
 async function cli(args: string[]) {
   const io = memoryIo();
@@ -66,15 +65,7 @@ describe('hearsay join', () => {
 
   it("no seed answered: the agent's reasons on one line, exit 1", async () => {
     setup.cluster.joinImpl = async (seeds) => {
-      throw new JoinError(
-        seeds.map((s) => ({
-          seed: `${s.host}:${s.port}`,
-          endpoint: `${s.host}:${s.port}`,
-          reason: 'refused',
-          detail: 'connect ECONNREFUSED',
-        })),
-        seeds.length,
-      );
+      throw refusedJoin(seeds);
     };
     const r = await cli(['join', '127.0.0.1:1', '--http', setup.address, '--token', TOKEN]);
     assert.equal(r.code, 1);
