@@ -157,6 +157,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // The agent process is ours to tune; run() stays free of process-wide settings for tests.
+  if (argv[2] === 'agent') (await import('../agent/efficiency-mode.ts')).enterEfficiencyMode();
   const code = await run(argv.slice(2));
   // Only failures are written: a command that sets process.exitCode itself (`hearsay node`
   // does) must not have it reset to 0 here.
