@@ -101,6 +101,16 @@ export const CLUSTER_KEY_OPERATIONS_WAITING_MAX = 8;
  */
 export const JOIN_SYNC_GOSSIP_PERIODS = 15;
 
+/**
+ * The agent's stranger sync (SwimConfig `strangerSyncIntervalMs`, off in the library's
+ * presets): a member pinged by one it does not list alive pulls what it missed from the
+ * pinger, at most once per this fraction of the periodic push/pull interval (5 s on LAN
+ * timing, scaled with the cluster as that interval is). The join sync covers joins close to
+ * a member's own; this covers the ones that come later, which a member otherwise learns of
+ * only when its periodic push/pull comes round.
+ */
+export const STRANGER_SYNC_FRACTION = 1 / 6;
+
 function swimFields(
   config: AgentConfig,
   advertise: MemberAddress,
@@ -109,6 +119,8 @@ function swimFields(
   return {
     name: config.nodeName,
     joinSyncDelayMs: SWIM_PRESETS[config.profile].gossipIntervalMs * JOIN_SYNC_GOSSIP_PERIODS,
+    strangerSyncIntervalMs:
+      SWIM_PRESETS[config.profile].pushPullIntervalMs * STRANGER_SYNC_FRACTION,
     advertiseIp: advertise.ip,
     advertisePort: advertise.port,
     // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.

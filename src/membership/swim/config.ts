@@ -108,6 +108,17 @@ export interface SwimConfig {
    */
   readonly joinSyncDelayMs: number;
   /**
+   * A hearsay extension, 0 (off) in every preset: a member that pings this node by name (its
+   * ping's `SourceNode`) while this node does not list it alive or suspect knows of a member
+   * this node missed, so this node runs a push/pull with it: at most one such exchange per
+   * this interval, scaled with the cluster's size as `pushPullIntervalMs` is. It costs
+   * nothing while every member's table is complete, and heals what a missed alive broadcast
+   * or a healed partition left behind before the periodic push/pull comes round. Pings are
+   * authenticated when encryption is on; without it a forged ping buys at most one exchange
+   * per interval.
+   */
+  readonly strangerSyncIntervalMs: number;
+  /**
    * Longest wait for our leave broadcast to be sent its full number of times, ms (Serf's
    * `BroadcastTimeout`, 5 s). `left` is emitted at the latest then.
    */
@@ -159,6 +170,7 @@ export const LAN_CONFIG: SwimConfig = Object.freeze({
   joinRetries: 0,
   joinBackoffMs: 1000,
   joinSyncDelayMs: 0,
+  strangerSyncIntervalMs: 0,
   leaveTimeoutMs: 5000,
   protocolVersionMin: PROTOCOL_VERSION_MIN,
   protocolVersionMax: PROTOCOL_VERSION_MAX,
@@ -243,6 +255,7 @@ const INT_RANGES: { readonly [K in IntField]: readonly [number, number] } = {
   joinRetries: [0, 1000],
   joinBackoffMs: [0, DAY_MS],
   joinSyncDelayMs: [0, DAY_MS],
+  strangerSyncIntervalMs: [0, DAY_MS],
   leaveTimeoutMs: [0, DAY_MS],
   protocolVersionMin: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],
   protocolVersionMax: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],

@@ -102,6 +102,11 @@ export type SwimEvent =
       readonly initiated: boolean;
       readonly nodes: number;
     }
+  /**
+   * A member this node does not list alive or suspect pinged it by name, so this node started
+   * a push/pull with it to learn what it missed (`strangerSyncIntervalMs`).
+   */
+  | { readonly type: 'stranger-sync'; readonly peer: number; readonly name: string }
   /** A push/pull failed: timeout, remote error, or incompatible versions (§7.2). */
   | {
       readonly type: 'push-pull-failed';

@@ -74,7 +74,12 @@ import { BroadcastQueue, type GossipMessage } from './broadcast-queue.ts';
 import { META_BYTES_MAX, type SwimConfig, vsnOf } from './config.ts';
 import { type Deadline, DeadlineHeap } from './deadlines.ts';
 import type { SwimDropReason, SwimEvent } from './events.ts';
-import { failedProbeAwarenessDelta, pushPullIntervalMs, suspicionBounds } from './formulas.ts';
+import {
+  failedProbeAwarenessDelta,
+  pushPullIntervalMs,
+  retransmitLimit,
+  suspicionBounds,
+} from './formulas.ts';
 import { MemberRecord, MemberTable } from './member-table.ts';
 import {
   COMPOUND_HEADER_BYTES,
@@ -214,6 +219,9 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   #started = false;
   #stopped = false;
   #leaving = false;
+  /** Earliest time of the next `strangerSyncIntervalMs` exchange. */
+  #strangerSyncAfter = 0;
+  #strangerCheckPending = false;
   #leaveBroadcastDone = false;
   #leftEmitted = false;
 
@@ -761,6 +769,39 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       if (this.#reachable(ctx, source)) this.#sendWithPiggyback(ctx, source, ack);
       if (from !== ctx.self) ctx.reply(ack);
     }
+    this.#syncWithStranger(ctx, source, ping.sourceNode);
+  }
+
+  /**
+   * `strangerSyncIntervalMs`: the pinger knows us, but we do not list it alive or suspect.
+   * Its alive may still be on its way, so we wait as long as a broadcast takes to be sent
+   * its full number of times (retransmit limit × gossip interval); if it is a stranger
+   * still, one of us missed something, and a push/pull with it settles both tables. One
+   * check is pending at a time and one exchange starts per interval, whoever pings.
+   */
+  #syncWithStranger(ctx: SwimContext, peer: NodeId, name: string): void {
+    const c = this.config;
+    if (c.strangerSyncIntervalMs <= 0 || name === '' || name === c.name) return;
+    if (this.#strangerCheckPending || ctx.now < this.#strangerSyncAfter) return;
+    if (!this.#isStranger(name) || !this.#reachable(ctx, peer)) return;
+    this.#strangerCheckPending = true;
+    const n = this.#table.size;
+    const spreadMs = retransmitLimit(c.retransmitMult, n) * c.gossipIntervalMs;
+    this.#deadlines.add(ctx.now + spreadMs, (x) => {
+      this.#strangerCheckPending = false;
+      if (this.#leaving || !this.#isStranger(name)) return;
+      const open = this.#exchanges.get(peer);
+      if (open !== undefined && !open.timedOut) return;
+      if (!this.#startExchange(x, peer, false, null, name)) return;
+      this.#strangerSyncAfter =
+        x.now + pushPullIntervalMs(c.strangerSyncIntervalMs, this.#table.size);
+      x.emit({ type: 'stranger-sync', peer, name });
+    });
+  }
+
+  #isStranger(name: string): boolean {
+    const rec = this.#table.get(name);
+    return rec === undefined || (rec.state !== 'alive' && rec.state !== 'suspect');
   }
 
   /** The helper role (memberlist `handleIndirectPing`). */

@@ -5,8 +5,23 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { retransmitLimit } from '../../../src/membership/swim/formulas.ts';
 import { simAddressOf, simNodeName, simSwimConfig } from '../../../src/membership/swim/spec.ts';
 import { cluster, type Tap } from './harness.ts';
+
+type Message = Parameters<NonNullable<Tap['drop']>>[2];
+
+/** The messages one send carries, out of their CRC, compression and compound wrappings. */
+function partsOf(msg: Message): Message[] {
+  let m = msg;
+  while (m.type === 'hasCrc' || m.type === 'compress') m = m.message;
+  return m.type === 'compound' ? m.parts.flatMap(partsOf) : [m];
+}
+
+/** Whether a send would tell its receiver of node 2 (its alive). */
+function tellsOfNode2(msg: Message): boolean {
+  return partsOf(msg).some((p) => p.type === 'alive' && p.node === simNodeName(2));
+}
 
 test('join through a crashed seed fails after tcpTimeoutMs, naming the seed', () => {
   const c = cluster(3, { seed: 31 });
@@ -220,12 +235,6 @@ test('a crashed node restarted under its name rejoins by refuting its own death'
 test('joinSyncDelayMs: a member that missed a later joiner’s alive learns of it by one push/pull after its own join', () => {
   // Node 1 joins, then node 2; every datagram that would tell node 1 of node 2 is lost and
   // periodic push/pull is off, so only the join sync can tell it.
-  const tellsOfNode2 = (msg: Parameters<NonNullable<Tap['drop']>>[2]): boolean => {
-    let m = msg;
-    while (m.type === 'hasCrc' || m.type === 'compress') m = m.message;
-    if (m.type === 'compound') return m.parts.some(tellsOfNode2);
-    return m.type === 'alive' && m.node === simNodeName(2);
-  };
   const run = (joinSyncDelayMs: number) => {
     const c = cluster(3, {
       seed: 34,
@@ -248,4 +257,92 @@ test('joinSyncDelayMs: a member that missed a later joiner’s alive learns of i
   );
   assert.equal(on.syncs.length, 1, 'one sync per join, no more');
   assert.ok(on.syncs[0]! >= 3000 && on.syncs[0]! < 3100);
+});
+
+test('strangerSyncIntervalMs: a member pinged by one it does not know pulls what it missed from the pinger, once per interval', () => {
+  // As above, node 1 never hears node 2's alive by gossip, and neither periodic push/pull
+  // nor the join sync runs. Node 2 learnt of node 1 in its join, so it probes node 1.
+  const run = (strangerSyncIntervalMs: number) => {
+    const pingsFrom2: number[] = [];
+    let now = () => 0;
+    const c = cluster(3, {
+      seed: 35,
+      config: { pushPullIntervalMs: 0, joinSyncDelayMs: 0, strangerSyncIntervalMs },
+      tap: {
+        // Replies carry no destination: those from 0 and 2 go without node 2's alive too.
+        drop: (from, to, msg, how) =>
+          (how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOfNode2(msg),
+        record: (from, to, msg) => {
+          if (from === 2 && to === 1 && partsOf(msg).some((p) => p.type === 'ping')) {
+            pingsFrom2.push(now());
+          }
+        },
+      },
+    });
+    now = () => c.sim.now;
+    c.join(1, 0);
+    c.sim.at(500, () => c.join(2, 0));
+    const learnedAt = c.runUntil(() => c.stateOf(1, 2) === 'alive', 30_000);
+    c.sim.run(30_000);
+    return { learnedAt, pingsFrom2, syncs: c.of('stranger-sync', 1) };
+  };
+  const off = run(0);
+  assert.equal(off.learnedAt, null, 'without it node 1 never hears of node 2');
+  assert.ok(off.pingsFrom2.length > 0, 'node 2 did ping node 1');
+  assert.deepEqual(off.syncs, []);
+
+  const on = run(5000);
+  const firstPing = on.pingsFrom2[0];
+  assert.ok(firstPing !== undefined);
+  // Node 1 first gives node 2's alive the time a broadcast takes to be sent in full.
+  const lan = simSwimConfig(1);
+  const spreadMs = retransmitLimit(lan.retransmitMult, 3) * lan.gossipIntervalMs;
+  assert.ok(
+    on.learnedAt !== null &&
+      on.learnedAt >= firstPing + spreadMs &&
+      on.learnedAt < firstPing + spreadMs + 100,
+    `learnt at ${on.learnedAt}, first ping at ${firstPing}, spread ${spreadMs} ms`,
+  );
+  assert.equal(on.syncs.length, 1, 'node 2 is known after the first exchange: no second one');
+  assert.equal(on.syncs[0]!.event.name, simNodeName(2));
+});
+
+test('strangerSyncIntervalMs bounds the exchanges a stranger can cause to one per interval', () => {
+  // Node 2's push/pull replies to node 1 are lost too, so node 1 stays a stranger to node 2
+  // and every ping of node 2's asks for an exchange.
+  const c = cluster(3, {
+    seed: 36,
+    config: { pushPullIntervalMs: 0, joinSyncDelayMs: 0, strangerSyncIntervalMs: 5000 },
+    tap: {
+      drop: (from, to, msg, how) =>
+        ((how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOfNode2(msg)) ||
+        (from === 2 && how === 'reply' && partsOf(msg).some((p) => p.type === 'pushPull')),
+    },
+  });
+  c.join(1, 0);
+  c.sim.at(500, () => c.join(2, 0));
+  c.sim.run(60_000);
+  assert.equal(c.stateOf(1, 2), undefined);
+  const at = c.of('stranger-sync', 1).map((e) => e.atMs);
+  assert.ok(at.length >= 2, `${at}`);
+  for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 5000, `${at}`);
+  assert.ok(c.of('push-pull-failed', 1).length >= 1, 'the exchanges did time out');
+});
+
+test('strangerSyncIntervalMs: joins without loss cause no exchange, as every alive arrives within its grace', () => {
+  // One join every 50 ms, and gossip as slow as probing: a joiner knows the earlier members
+  // from its seed and often probes one before its own alive has reached it; the grace
+  // covers that.
+  const c = cluster(32, {
+    seed: 37,
+    config: { strangerSyncIntervalMs: 5000, gossipIntervalMs: 1000 },
+  });
+  for (let i = 1; i < 32; i++) c.sim.at(i * 50, () => c.join(i, 0));
+  const at = c.runUntil(() => c.converged(), 30_000);
+  assert.ok(at !== null, 'converged');
+  c.sim.run(at + 20_000);
+  assert.deepEqual(
+    c.of('stranger-sync').map((e) => e.event.name),
+    [],
+  );
 });
