@@ -43,11 +43,16 @@ const JOIN_DEADLINE_MS = 35_000;
 export interface HearsayClusterUnderTestOptions {
   readonly encryptKey?: string;
   readonly extraArgs?: readonly string[];
+  /** Flags for node itself, before the script (`--no-efficiency-mode` and the like). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export class HearsayClusterUnderTest implements ClusterUnderTest {
   readonly system: string;
   readonly #options: HearsayClusterUnderTestOptions;
+  get #nodeFlags(): readonly string[] {
+    return this.#options.nodeFlags ?? [];
+  }
   #nodes: HearsayAgentProcess[] = [];
   /** Running mode: the kept-alive connections the joins go over. */
   #joinAgent: HttpAgent | undefined;
@@ -60,7 +65,8 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
 
   constructor(version: string, options: HearsayClusterUnderTestOptions = {}) {
     this.#options = options;
-    this.system = `hearsay ${version}${options.encryptKey === undefined ? '' : ', encrypted'}`;
+    const flags = options.nodeFlags?.length ? `, node ${options.nodeFlags.join(' ')}` : '';
+    this.system = `hearsay ${version}${options.encryptKey === undefined ? '' : ', encrypted'}${flags}`;
   }
 
   get size(): number {
@@ -84,10 +90,12 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
       const spawnedAtMs = performance.now();
       this.#nodes = [];
       for (let i = 0; i < n; i++)
-        this.#nodes.push(new HearsayAgentProcess(this.nameOf(i), this.#args(i, undefined)));
+        this.#nodes.push(
+          new HearsayAgentProcess(this.nameOf(i), this.#args(i, undefined), this.#nodeFlags),
+        );
       return spawnedAtMs;
     }
-    const seed = new HearsayAgentProcess(this.nameOf(0), this.#args(0, undefined));
+    const seed = new HearsayAgentProcess(this.nameOf(0), this.#args(0, undefined), this.#nodeFlags);
     this.#nodes = [seed];
     await waitFor(
       () => {
@@ -103,7 +111,9 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     );
     const spawnedAtMs = performance.now();
     for (let i = 1; i < n; i++)
-      this.#nodes.push(new HearsayAgentProcess(this.nameOf(i), this.#args(i, seed.bind)));
+      this.#nodes.push(
+        new HearsayAgentProcess(this.nameOf(i), this.#args(i, seed.bind), this.#nodeFlags),
+      );
     return spawnedAtMs;
   }
 

@@ -70,6 +70,7 @@ const { values } = parseArgs({
     'no-netns': { type: 'boolean', default: false },
     system: { type: 'string', default: 'serf' },
     'join-mode': { type: 'string', default: 'spawn' },
+    'hearsay-node-flags': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -90,6 +91,8 @@ const HELP = `Usage: npx node bench/membership/serf-baseline.ts [flags]
                          last process answering and the first join)
   --profile lan          Serf profile: lan, wan or local
   --no-netns             do not enter a private network namespace (no byte counts)
+  --hearsay-node-flags F flags for node itself in every hearsay agent, space-separated
+                         (A/B runs of V8 settings, e.g. "--no-efficiency-mode")
 `;
 if (values.help) {
   console.log(HELP);
@@ -340,7 +343,8 @@ async function main(): Promise<number> {
       }
       cuts.push(new SerfClusterUnderTest(serfVersion(), { profile: PROFILE }));
     } else {
-      cuts.push(new HearsayClusterUnderTest(hearsayVersion()));
+      const nodeFlags = values['hearsay-node-flags'].split(' ').filter((f) => f !== '');
+      cuts.push(new HearsayClusterUnderTest(hearsayVersion(), { nodeFlags }));
     }
   }
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

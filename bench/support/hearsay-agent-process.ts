@@ -35,9 +35,10 @@ export class HearsayAgentProcess {
   readonly exited: Promise<void>;
   #stdout = '';
 
-  constructor(name: string, args: readonly string[]) {
+  /** `nodeFlags` go to node itself, before the script (V8 flags for A/B runs). */
+  constructor(name: string, args: readonly string[], nodeFlags: readonly string[] = []) {
     this.name = name;
-    this.child = spawn(process.execPath, [HEARSAY_BIN_PATH, 'agent', ...args], {
+    this.child = spawn(process.execPath, [...nodeFlags, HEARSAY_BIN_PATH, 'agent', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = this.child.pid;
