@@ -1,22 +1,23 @@
 /**
- * V8's efficiency mode for the agent process.
+ * V8's efficiency mode for the agent process, with the garbage collector's threads kept.
  *
  * An agent spends its life idle and its bursts (a join, a failure, a flood of user events)
  * in code V8 has not optimized yet. With V8's defaults, a burst pays for TurboFan compiles
- * of functions that run a few hundred times and never again, and for background GC threads
- * that compete for the cores with the cluster's other agents. Efficiency mode, which Chrome
- * uses for background tabs, defers TurboFan to 15,000 invocations (Maglev still optimizes
- * hot code after 400) and runs the GC on the main thread.
+ * of functions that run a few hundred times and never again. Efficiency mode, which Chrome
+ * uses for background tabs, defers TurboFan to 15,000 calls (Maglev still optimizes hot
+ * code after 400). With 63 running agents joining a 64th at once on 2 cores, convergence
+ * took 4.0–4.8 s with it against 6.0–7.6 s without, in runs alternating between the two.
  *
- * Measured on 2 cores, 31 running agents joining a 32nd at once, alternating with and
- * without in the same session: the joiners spent 1.7–2.1 CPU-seconds in all against
- * 3.0–3.4, converged in 1.2–1.4 s against 1.8–2.1 s, and an idle agent's RSS fell by about
- * 6 MiB (bench/RESULTS.md, "2026-11-21 (afternoon)").
+ * Efficiency mode also moves the garbage collector onto the main thread, and that part is
+ * turned back off: with 64 agents starting together on those 2 cores, collections on the
+ * main thread held acks past the probe timeout, and members were suspected (59 and 39 false
+ * suspicions in two trials; none with the collector's background threads kept, whose joins
+ * took 4.8 s). Figures: bench/RESULTS.md, "2026-11-21 (afternoon)".
  *
- * Only the `hearsay agent` process sets it (cli/main.ts): a library must not change the
+ * Only the `hearsay agent` process does this (cli/main.ts): a library must not change the
  * V8 flags of the process that embeds it, and the simulator's long CPU-bound runs want
- * TurboFan and parallel GC. An explicit `node --efficiency-mode=…` or `--no-efficiency-mode`
- * wins.
+ * TurboFan early. An explicit `node --efficiency-mode=…`, `--no-efficiency-mode` or
+ * `--[no-]single-threaded-gc-in-background` wins.
  */
 
 import { setFlagsFromString } from 'node:v8';
@@ -26,13 +27,19 @@ export function efficiencyModeChosen(execArgv: readonly string[]): boolean {
   return execArgv.some((a) => /^--(no-)?efficiency[-_]mode(=|$)/.test(a));
 }
 
+/** Whether it was started with a V8 flag that chooses where the GC runs in that mode. */
+export function gcThreadsChosen(execArgv: readonly string[]): boolean {
+  return execArgv.some((a) => /^--(no-)?single[-_]threaded[-_]gc[-_]in[-_]background(=|$)/.test(a));
+}
+
 /**
- * Turns efficiency mode on unless `execArgv` chose a setting; returns whether it did.
- * Efficiency mode is read at each tiering and GC decision, so setting it once the process
- * runs takes effect for everything after.
+ * Turns efficiency mode on, keeping the GC's background threads, unless `execArgv` chose a
+ * setting; returns whether it did. Both are read at each tiering and GC decision, so setting
+ * them once the process runs takes effect for everything after.
  */
 export function enterEfficiencyMode(execArgv: readonly string[] = process.execArgv): boolean {
   if (efficiencyModeChosen(execArgv)) return false;
+  if (!gcThreadsChosen(execArgv)) setFlagsFromString('--no-single-threaded-gc-in-background');
   setFlagsFromString('--efficiency-mode');
   return true;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { efficiencyModeChosen } from '../../src/agent/efficiency-mode.ts';
+import { efficiencyModeChosen, gcThreadsChosen } from '../../src/agent/efficiency-mode.ts';
 
 const run = promisify(execFile);
 const MODULE = new URL('../../src/agent/efficiency-mode.ts', import.meta.url).href;
@@ -30,6 +30,14 @@ describe('efficiency mode', () => {
     }
     assert.equal(efficiencyModeChosen([]), false);
     assert.equal(efficiencyModeChosen(['--efficiency-mode-delay-turbofan=10']), false);
+    for (const flag of [
+      '--single-threaded-gc-in-background',
+      '--no-single-threaded-gc-in-background',
+      '--single_threaded_gc_in_background=false',
+    ]) {
+      assert.equal(gcThreadsChosen([flag]), true, flag);
+    }
+    assert.equal(gcThreadsChosen(['--single-threaded-gc']), false);
   });
 
   it('turns it on in a process that did not choose', async () => {

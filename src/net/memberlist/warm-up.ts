@@ -35,8 +35,9 @@ export const WARM_UP_PACKET_PARTS = 12;
  * Round trips. Enough that the per-member codec functions run 48 × 16 = 768 times, past the
  * 400 calls after which V8 (13.6, Node 24) compiles a function with Maglev: warmed below
  * that, they are still interpreted when the first burst comes. 3 rounds left them there;
- * 16 cut the CPU 63 agents spend joining a 64th at once from 8.6–9.1 s to 5.5–6.7 s
- * (convergence 5.1–5.3 s → 3.3–4.0 s, on 2 cores), for about 35 ms more at start-up.
+ * 16 cut the CPU 63 agents spend joining a 64th at once from 8.6–9.1 s to 5.5–6.7 s, on 2
+ * cores, in a harness that polls every agent (the Serf comparison's joins showed no change
+ * beyond its noise), for about 35 ms more at start-up.
  */
 export const WARM_UP_ROUNDS = 16;
 
