@@ -50,9 +50,6 @@ export interface HearsayClusterUnderTestOptions {
 export class HearsayClusterUnderTest implements ClusterUnderTest {
   readonly system: string;
   readonly #options: HearsayClusterUnderTestOptions;
-  get #nodeFlags(): readonly string[] {
-    return this.#options.nodeFlags ?? [];
-  }
   #nodes: HearsayAgentProcess[] = [];
   /** Running mode: the kept-alive connections the joins go over. */
   #joinAgent: HttpAgent | undefined;
@@ -77,6 +74,15 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     return `hearsay-${index}`;
   }
 
+  /** Starts agent `index`, joining `join` when given. */
+  #spawn(index: number, join: string | undefined): HearsayAgentProcess {
+    return new HearsayAgentProcess(
+      this.nameOf(index),
+      this.#args(index, join),
+      this.#options.nodeFlags ?? [],
+    );
+  }
+
   #args(index: number, join: string | undefined): string[] {
     const args = ['--name', this.nameOf(index), '--bind', '127.0.0.1:0', '--http', '127.0.0.1:0'];
     if (join !== undefined) args.push('--join', join);
@@ -89,13 +95,10 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
     if (options.join === false) {
       const spawnedAtMs = performance.now();
       this.#nodes = [];
-      for (let i = 0; i < n; i++)
-        this.#nodes.push(
-          new HearsayAgentProcess(this.nameOf(i), this.#args(i, undefined), this.#nodeFlags),
-        );
+      for (let i = 0; i < n; i++) this.#nodes.push(this.#spawn(i, undefined));
       return spawnedAtMs;
     }
-    const seed = new HearsayAgentProcess(this.nameOf(0), this.#args(0, undefined), this.#nodeFlags);
+    const seed = this.#spawn(0, undefined);
     this.#nodes = [seed];
     await waitFor(
       () => {
@@ -110,10 +113,7 @@ export class HearsayClusterUnderTest implements ClusterUnderTest {
       },
     );
     const spawnedAtMs = performance.now();
-    for (let i = 1; i < n; i++)
-      this.#nodes.push(
-        new HearsayAgentProcess(this.nameOf(i), this.#args(i, seed.bind), this.#nodeFlags),
-      );
+    for (let i = 1; i < n; i++) this.#nodes.push(this.#spawn(i, seed.bind));
     return spawnedAtMs;
   }
 

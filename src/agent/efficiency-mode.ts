@@ -22,14 +22,22 @@
 
 import { setFlagsFromString } from 'node:v8';
 
+/** Whether `execArgv` sets the V8 flag `name` (`--name`, `--no-name`, `--name=…`; `_` or `-`). */
+function v8FlagSet(execArgv: readonly string[], name: string): boolean {
+  return execArgv.some((a) => {
+    const m = /^--(?:no-)?([^=]+)/.exec(a);
+    return m !== null && m[1]!.replaceAll('_', '-') === name;
+  });
+}
+
 /** Whether the process was started with a V8 flag that names efficiency mode. */
 export function efficiencyModeChosen(execArgv: readonly string[]): boolean {
-  return execArgv.some((a) => /^--(no-)?efficiency[-_]mode(=|$)/.test(a));
+  return v8FlagSet(execArgv, 'efficiency-mode');
 }
 
 /** Whether it was started with a V8 flag that chooses where the GC runs in that mode. */
 export function gcThreadsChosen(execArgv: readonly string[]): boolean {
-  return execArgv.some((a) => /^--(no-)?single[-_]threaded[-_]gc[-_]in[-_]background(=|$)/.test(a));
+  return v8FlagSet(execArgv, 'single-threaded-gc-in-background');
 }
 
 /**

@@ -89,7 +89,6 @@ const WATCHDOG_SLACK_MS = 1_000;
 /** Cluster-wide key operations waiting for the one running (Serf holds them on a lock). */
 export const CLUSTER_KEY_OPERATIONS_WAITING_MAX = 8;
 
-/** The SWIM fields the agent sets; the rest come from the profile's preset. */
 /**
  * The agent's join sync (SwimConfig `joinSyncDelayMs`, off in the library's presets): one
  * push/pull this many gossip periods after each join. An alive broadcast is sent
@@ -111,16 +110,17 @@ export const JOIN_SYNC_GOSSIP_PERIODS = 15;
  */
 export const STRANGER_SYNC_FRACTION = 1 / 6;
 
+/** The SWIM fields the agent sets; the rest come from the profile's preset. */
 function swimFields(
   config: AgentConfig,
   advertise: MemberAddress,
   encrypted: boolean,
 ): Partial<SwimConfig> {
+  const preset = SWIM_PRESETS[config.profile];
   return {
     name: config.nodeName,
-    joinSyncDelayMs: SWIM_PRESETS[config.profile].gossipIntervalMs * JOIN_SYNC_GOSSIP_PERIODS,
-    strangerSyncIntervalMs:
-      SWIM_PRESETS[config.profile].pushPullIntervalMs * STRANGER_SYNC_FRACTION,
+    joinSyncDelayMs: preset.gossipIntervalMs * JOIN_SYNC_GOSSIP_PERIODS,
+    strangerSyncIntervalMs: preset.pushPullIntervalMs * STRANGER_SYNC_FRACTION,
     advertiseIp: advertise.ip,
     advertisePort: advertise.port,
     // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.

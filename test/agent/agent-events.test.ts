@@ -11,10 +11,9 @@ import { after, describe, it } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
 import type { AgentEvent } from '../../src/agent/agent-events.ts';
 import { agentConfigFrom, type RawAgentSettings } from '../../src/agent/config.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
 import { createMemberlistCluster } from '../../src/agent/memberlist-cluster.ts';
 import { until } from '../net/until.ts';
-import { logSink } from './fake-cluster.ts';
+import { sinkLogger } from './fake-cluster.ts';
 
 const DEADLINE_MS = 10_000;
 const text = (s: string) => new TextEncoder().encode(s);
@@ -34,13 +33,7 @@ async function agent(name: string, raw: RawAgentSettings = {}) {
     'quiescent-period': '50ms',
     ...raw,
   });
-  const sink = logSink();
-  const logger = createAgentLogger({
-    level: 'debug',
-    json: true,
-    nodeName: name,
-    write: sink.write,
-  });
+  const { sink, logger } = sinkLogger(name);
   const a = await Agent.start(config, { createCluster: createMemberlistCluster, logger });
   agents.push(a);
   const events: AgentEvent[] = [];

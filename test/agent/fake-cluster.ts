@@ -30,7 +30,7 @@ import {
   type HttpServerOptions,
   listenHttp,
 } from '../../src/agent/http/server.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
+import { type AgentLogger, createAgentLogger } from '../../src/agent/log.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { JoinError } from '../../src/net/memberlist/join-error.ts';
@@ -320,6 +320,16 @@ export function logSink(): { readonly lines: string[]; write(text: string): void
   };
 }
 
+/** A debug-level JSON logger for `nodeName` writing into a fresh `logSink`. */
+export function sinkLogger(nodeName: string): {
+  readonly sink: ReturnType<typeof logSink>;
+  readonly logger: AgentLogger;
+} {
+  const sink = logSink();
+  const logger = createAgentLogger({ level: 'debug', json: true, nodeName, write: sink.write });
+  return { sink, logger };
+}
+
 export interface HttpSetup {
   readonly app: FastifyInstance;
   readonly cluster: FakeCluster;
@@ -332,13 +342,7 @@ export function httpSetup(
   others: AgentMember[] = [],
   options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
 ): HttpSetup {
-  const sink = logSink();
-  const logger = createAgentLogger({
-    level: 'debug',
-    json: true,
-    nodeName: 'a',
-    write: sink.write,
-  });
+  const { sink, logger } = sinkLogger('a');
   const cluster = new FakeCluster(member('m-self', 7946, 'alive', { role: 'web' }), others);
   const metrics =
     options.metrics ?? new AgentMetrics({ stats: () => cluster.stats(), defaultMetrics: false });

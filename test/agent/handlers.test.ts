@@ -12,8 +12,7 @@ import type { AgentEvent } from '../../src/agent/agent-events.ts';
 import { handlerMatches, parseEventHandler } from '../../src/agent/handlers/filter.ts';
 import { ScriptRunner } from '../../src/agent/handlers/script-runner.ts';
 import { handlerEnv, handlerStdin } from '../../src/agent/handlers/serf-env.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
-import { logSink, member } from './fake-cluster.ts';
+import { member, sinkLogger } from './fake-cluster.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -95,13 +94,7 @@ describe("the handler's environment and stdin (Serf's)", () => {
 });
 
 function runner(options: { concurrency?: number; timeoutMs?: number; queueMax?: number } = {}) {
-  const sink = logSink();
-  const logger = createAgentLogger({
-    level: 'debug',
-    json: true,
-    nodeName: 't',
-    write: sink.write,
-  });
+  const { sink, logger } = sinkLogger('t');
   const r = new ScriptRunner({
     concurrency: options.concurrency ?? 1,
     timeoutMs: options.timeoutMs ?? 10_000,

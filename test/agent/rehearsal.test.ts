@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import type { ClusterFactory } from '../../src/agent/agent.ts';
 import type { AgentCluster } from '../../src/agent/cluster.ts';
 import { type AgentConfig, agentConfigFrom } from '../../src/agent/config.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
 import { createMemberlistCluster } from '../../src/agent/memberlist-cluster.ts';
 import {
   REHEARSAL_EVENT,
@@ -11,7 +10,7 @@ import {
   rehearse,
   withRehearsal,
 } from '../../src/agent/rehearsal.ts';
-import { FakeCluster, logSink, member } from './fake-cluster.ts';
+import { FakeCluster, member, sinkLogger } from './fake-cluster.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -108,13 +107,7 @@ describe('rehearsal before the agent starts', () => {
       if (config.nodeName !== 'real') throw new Error('no loopback here');
       return real;
     };
-    const sink = logSink();
-    const logger = createAgentLogger({
-      level: 'debug',
-      json: true,
-      nodeName: 'real',
-      write: sink.write,
-    });
+    const { sink, logger } = sinkLogger('real');
     const cluster = await withRehearsal(factory)(agentConfig(), logger);
     assert.equal(cluster, real);
     assert.equal(calls, 2);

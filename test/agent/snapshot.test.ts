@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DataDirInUse, LOCK_FILE, lockDataDir } from '../../src/agent/data-dir.ts';
-import { createAgentLogger } from '../../src/agent/log.ts';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -27,7 +26,7 @@ import {
   writeSnapshot,
 } from '../../src/agent/snapshot.ts';
 import { until } from '../net/until.ts';
-import { FakeCluster, logSink, member } from './fake-cluster.ts';
+import { FakeCluster, member, sinkLogger } from './fake-cluster.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -147,13 +146,7 @@ describe('snapshotter', () => {
       member('gone', 3, 'failed'),
       member('a', 4, 'suspect'),
     ]);
-    const sink = logSink();
-    const logger = createAgentLogger({
-      level: 'debug',
-      json: true,
-      nodeName: 'self',
-      write: sink.write,
-    });
+    const { logger } = sinkLogger('self');
     const s = new Snapshotter(dir, cluster, logger, 20);
     await s.save();
     const first = (await readSnapshot(dir)) as { snapshot: Snapshot };
@@ -188,13 +181,7 @@ describe('snapshotter', () => {
 
   it('a directory it cannot write: one warning, no throw', async () => {
     const dir = join(tempDir(), 'missing', 'deeper');
-    const sink = logSink();
-    const logger = createAgentLogger({
-      level: 'debug',
-      json: true,
-      nodeName: 'self',
-      write: sink.write,
-    });
+    const { sink, logger } = sinkLogger('self');
     const s = new Snapshotter(dir, new FakeCluster(member('self', 1)), logger, 60_000);
     await s.save();
     await s.close();
