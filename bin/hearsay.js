@@ -7,12 +7,33 @@
 // directly, which Node 24 can do, so a stale build never runs.
 import { readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
+import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
 
-// V8's young generation is left to grow as V8 decides. Holding it at its initial size
-// (`--semi-space-growth-factor=1`) saves about 9 MiB of an idle agent's RSS, but the
-// scavenges it forces cost a 64-agent join burst about a quarter more CPU (5.2-6.2 s against
-// 8.0-8.2 s over the 63 joiners; convergence 3.0-3.6 s against 4.4-4.6 s on 2 cores):
-// measured in bench/RESULTS.md, the join is worth more than the memory.
+// An agent is a long-lived process whose resident memory is compared with Serf's. V8 lets
+// its young generation grow to 16 MiB a semi-space (32 in all), sized for throughput, and an
+// agent's few bursts (a join, a flood of events) leave it there for good. Capped at 2 MiB a
+// semi-space, a 64-agent cluster's RSS is 11 MiB lower per agent (82 against 93) and its
+// join burst costs no more CPU (bench/RESULTS.md, "2026-11-21 (evening)"). V8 sizes the
+// young generation once, from the command line, so `hearsay agent` replaces itself through
+// execve(2) — same PID, same file descriptors, before anything is loaded — with the flag
+// added, unless the user already chose a semi-space size on the command line or in
+// NODE_OPTIONS. Other commands (the simulator above all) allocate heavily and keep V8's
+// default; so does a platform without execve(2).
+const SEMI_SPACE_FLAG = /^--(?:max|min)[-_]semi[-_]space[-_]size(?:=|$)/;
+
+function semiSpaceChosen() {
+  const options = (process.env.NODE_OPTIONS ?? '').split(/\s+/);
+  return [...process.execArgv, ...options].some((a) => SEMI_SPACE_FLAG.test(a));
+}
+
+if (process.argv[2] === 'agent' && typeof process.execve === 'function' && !semiSpaceChosen()) {
+  const argv = [...AGENT_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)];
+  try {
+    process.execve(process.execPath, [process.execPath, ...argv], process.env);
+  } catch {
+    // A platform without execve(2), or one refusing it: the agent runs with V8's default.
+  }
+}
 
 // V8's compiled code, cached on disk (the OS temp dir) and shared by every hearsay process:
 // a cluster of agents on one machine compiles the code once, not once per process.

@@ -6,7 +6,8 @@
  *   npx node bench/membership/rss-floor.ts [--settle-ms 5000] [--json bench/out/rss-floor.json]
  *
  * Steps (each a fresh process that loads its modules, opens what the agent opens, then idles;
- * measured after `--settle-ms`):
+ * measured after `--settle-ms`; the Node steps under the agent's own V8 flags,
+ * bin/agent-node-flags.js):
  *   node              bare Node, one interval timer
  *   + builtins        a UDP socket and a TCP listener bound, an HTTP server listening,
  *                     AES-GCM used, child_process loaded: what any agent in Node needs
@@ -29,6 +30,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AGENT_NODE_FLAGS } from '../../bin/agent-node-flags.js';
 import { HEARSAY_BIN_PATH } from './hearsay-cluster.ts';
 
 const { values } = parseArgs({
@@ -75,22 +77,26 @@ interface Step {
 }
 
 const steps: Step[] = [
-  { name: 'node', command: process.execPath, args: ['-e', IDLE] },
-  { name: '+ builtins', command: process.execPath, args: ['-e', BUILTINS + IDLE] },
+  { name: 'node', command: process.execPath, args: [...AGENT_NODE_FLAGS, '-e', IDLE] },
+  {
+    name: '+ builtins',
+    command: process.execPath,
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + IDLE],
+  },
   {
     name: '+ fastify',
     command: process.execPath,
-    args: ['-e', BUILTINS + FASTIFY + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + IDLE],
   },
   {
     name: '+ pino',
     command: process.execPath,
-    args: ['-e', BUILTINS + FASTIFY + PINO + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + PINO + IDLE],
   },
   {
     name: '+ prom-client, msgpackr, commander',
     command: process.execPath,
-    args: ['-e', BUILTINS + FASTIFY + PINO + REST + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + PINO + REST + IDLE],
   },
   {
     name: 'hearsay agent',

@@ -36,11 +36,22 @@ export function killStarted(): void {
   }
 }
 
+/** How to start Node itself: flags before the script, and the environment. */
+export interface NodeLaunch {
+  readonly nodeFlags?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** Spawn `hearsay agent --name NAME` with loopback, port-0 defaults before `args`. */
-export function spawnAgent(name: string, args: readonly string[]): ChildProcessWithoutNullStreams {
+export function spawnAgent(
+  name: string,
+  args: readonly string[],
+  launch: NodeLaunch = {},
+): ChildProcessWithoutNullStreams {
   const child = spawn(
     process.execPath,
     [
+      ...(launch.nodeFlags ?? []),
       BIN,
       'agent',
       '--name',
@@ -53,7 +64,7 @@ export function spawnAgent(name: string, args: readonly string[]): ChildProcessW
       'local',
       ...args,
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: launch.env ?? process.env },
   );
   started.push(child);
   return child;
@@ -62,8 +73,9 @@ export function spawnAgent(name: string, args: readonly string[]): ChildProcessW
 export async function startAgent(
   name: string,
   args: readonly string[] = [],
+  launch: NodeLaunch = {},
 ): Promise<AgentProcess> {
-  const child = spawnAgent(name, args);
+  const child = spawnAgent(name, args, launch);
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
