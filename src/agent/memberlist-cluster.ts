@@ -7,9 +7,8 @@
  * SWIM node, and it follows that module's recipes:
  *
  *   - promises for the commands: `join` waits for the SWIM node's `join-succeeded` /
- *     `join-failed` (joins run one at a time, since those events do not say which join they
- *     answer) and, on failure, builds a `JoinError` saying per seed what the wire saw (the
- *     host's stream failures: refused, no answer, undecryptable…); `leave` runs Serf's
+ *     `join-failed` through the same `JoinRunner` (join-runner.ts: one join at a time, a
+ *     watchdog, a `JoinError` saying per seed what the wire saw); `leave` runs Serf's
  *     graceful leave and waits for `serf-left`; both are bounded by watchdogs derived from
  *     the configuration, so a protocol that never answers cannot hang the agent;
  *   - pinning: every member's address is pinned in the host's address map while the member
@@ -43,7 +42,7 @@ import { TIMER_DELAY_MS_MAX } from '../net/host-timers.ts';
 import { interfaceAddress } from '../net/memberlist/endpoints.ts';
 import { MemberlistHost, type StreamFailure } from '../net/memberlist/host.ts';
 import { endpointText, ipBytes, ipText } from '../net/memberlist/ip.ts';
-import { JoinError, type SeedFailure } from '../net/memberlist/join-error.ts';
+import { JoinRunner, type JoinTarget, WATCHDOG_SLACK_MS } from '../net/memberlist/join-runner.ts';
 import { MemberPins } from '../net/memberlist/member-pins.ts';
 import { keyFromBase64 } from '../net/security/keyring.ts';
 import { encryptionOverheadBytes } from '../net/security/seal.ts';
@@ -79,13 +78,7 @@ import { QueryCollector } from './query-collector.ts';
 
 type SerfHost = MemberlistHost<SwimTimer | SerfTimer, SerfNodeEvent, SerfNode>;
 
-type JoinOutcome =
-  | Extract<SerfNodeEvent, { type: 'join-succeeded' | 'join-failed' }>
-  | { readonly type: 'closed' | 'watchdog' };
 type LeaveOutcome = { readonly type: 'serf-left' | 'closed' | 'watchdog' };
-
-/** Slack on top of the protocol's own bounds before a watchdog gives up on it. */
-const WATCHDOG_SLACK_MS = 1_000;
 /** Cluster-wide key operations waiting for the one running (Serf holds them on a lock). */
 export const CLUSTER_KEY_OPERATIONS_WAITING_MAX = 8;
 
@@ -248,9 +241,7 @@ export class MemberlistCluster implements AgentCluster {
   readonly #logger: AgentLogger;
   readonly #listeners = new Set<(event: MemberEvent) => void>();
   readonly #pins: MemberPins;
-  #joinChain: Promise<unknown> = Promise.resolve();
-  #joinWaiter: ((o: JoinOutcome) => void) | undefined;
-  #joinFailures: Map<string, StreamFailure> | undefined;
+  readonly #joins = new JoinRunner();
   #leaveWaiter: ((o: LeaveOutcome) => void) | undefined;
   #leaving: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
@@ -307,13 +298,14 @@ export class MemberlistCluster implements AgentCluster {
   join(seeds: readonly HostPort[], signal?: AbortSignal): Promise<number> {
     if (this.#shutdown !== undefined)
       return Promise.reject(new Error('join: the member is shut down'));
-    const run = this.#joinChain.then(() => this.#runJoin(seeds));
-    this.#joinChain = run.catch(() => undefined);
-    return abortable(run, signal);
+    return abortable(
+      this.#joins.serialize(() => this.#runJoin(seeds)),
+      signal,
+    );
   }
 
   async #runJoin(seeds: readonly HostPort[]): Promise<number> {
-    const targets = seeds.map((s) => {
+    const targets = seeds.map((s): JoinTarget => {
       const ip = ipBytes(s.host);
       if (ip === undefined) throw new ConfigError('seeds', `not an IP address: ${s.host}`);
       return {
@@ -323,59 +315,18 @@ export class MemberlistCluster implements AgentCluster {
       };
     });
     if (this.#shutdown !== undefined) throw new Error('join: the member is shut down');
-    const config = this.#host.protocol.swim.config;
-    const attempts = config.joinRetries + 1;
-    const watchdogMs = Math.min(
-      TIMER_DELAY_MS_MAX,
-      attempts * (config.tcpTimeoutMs + WATCHDOG_SLACK_MS) +
-        config.joinBackoffMs * 2 ** Math.min(config.joinRetries, 20),
-    );
-    this.#joinFailures = new Map();
-    let outcome: JoinOutcome;
-    try {
-      outcome = await new Promise<JoinOutcome>((resolve, reject) => {
-        const watchdog = setTimeout(() => resolve({ type: 'watchdog' }), watchdogMs);
-        this.#joinWaiter = (o) => {
-          clearTimeout(watchdog);
-          resolve(o);
-        };
-        try {
-          this.#host.invoke((node, ctx) =>
-            node.join(
-              ctx,
-              targets.map((t) => t.address),
-            ),
-          );
-        } catch (err) {
-          clearTimeout(watchdog);
-          reject(err);
-        }
-      });
-    } finally {
-      this.#joinWaiter = undefined;
-    }
-    const wire = this.#joinFailures;
-    this.#joinFailures = undefined;
-    switch (outcome.type) {
-      case 'join-succeeded':
-        return outcome.contacted;
-      case 'closed':
-        throw new Error('join: the member was shut down');
-      case 'watchdog':
-      case 'join-failed': {
-        const why =
-          outcome.type === 'join-failed'
-            ? outcome.reason
-            : `no join result from the membership protocol within ${watchdogMs} ms`;
-        const failures: SeedFailure[] = targets.map((t) => {
-          const f = wire.get(t.endpoint);
-          return f === undefined
-            ? { seed: t.seed, endpoint: t.endpoint, reason: 'protocol', detail: why }
-            : { seed: t.seed, endpoint: t.endpoint, reason: f.reason, detail: f.detail };
-        });
-        throw new JoinError(failures, targets.length);
-      }
-    }
+    return this.#joins.run(targets, {
+      start: () =>
+        this.#host.invoke((node, ctx) =>
+          node.join(
+            ctx,
+            targets.map((t) => t.address),
+          ),
+        ),
+      timing: this.#host.protocol.swim.config,
+      seedsGiven: targets.length,
+      closedError: () => new Error('join: the member was shut down'),
+    });
   }
 
   leave(signal?: AbortSignal): Promise<void> {
@@ -416,7 +367,7 @@ export class MemberlistCluster implements AgentCluster {
   shutdown(): Promise<void> {
     if (this.#shutdown === undefined) {
       this.#shutdown = this.#host.stop();
-      this.#joinWaiter?.({ type: 'closed' });
+      this.#joins.close();
       this.#leaveWaiter?.({ type: 'closed' });
       this.#queries.closeAll();
       for (const waiter of [...this.#keyWaiters.values()]) waiter(null);
@@ -652,7 +603,7 @@ export class MemberlistCluster implements AgentCluster {
         return;
       case 'join-succeeded':
       case 'join-failed':
-        this.#joinWaiter?.(e);
+        this.#joins.settle(e);
         return;
       case 'serf-left':
         this.#leaveWaiter?.({ type: 'serf-left' });
@@ -717,7 +668,7 @@ export class MemberlistCluster implements AgentCluster {
 
   /** @internal From the host: remember why a push/pull failed, for the join's error. */
   onStreamFailure(f: StreamFailure): void {
-    if (f.sent === 'pushPull') this.#joinFailures?.set(f.endpoint, f);
+    this.#joins.streamFailed(f);
   }
 
   #emit(event: MemberEvent): void {

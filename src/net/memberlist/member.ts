@@ -20,7 +20,8 @@
  *     strangers.
  *
  * Commands run one at a time through `host.invoke`; joins are serialised because the SWIM
- * node's join events do not say which join they answer.
+ * node's join events do not say which join they answer (join-runner.ts, shared with the
+ * agent's Serf-backed cluster).
  */
 
 import { abortable } from '../../core/abortable.ts';
@@ -38,12 +39,7 @@ import {
   SwimNode,
   type SwimTimer,
 } from '../../membership/swim/node.ts';
-import type {
-  Member,
-  MemberAddress,
-  MemberState,
-  MembershipDelegate,
-} from '../../membership/types.ts';
+import type { Member, MemberState, MembershipDelegate } from '../../membership/types.ts';
 import type { MemberlistLimits } from '../../membership/wire/limits.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
 import { TIMER_DELAY_MS_MAX } from '../host-timers.ts';
@@ -60,6 +56,7 @@ import {
 import { MemberlistHost, type MemberlistHostLimits, type StreamFailure } from './host.ts';
 import { endpointText, ipBytes } from './ip.ts';
 import { JoinError, type SeedFailure } from './join-error.ts';
+import { JoinRunner, type JoinTarget, WATCHDOG_SLACK_MS } from './join-runner.ts';
 import { MemberPins } from './member-pins.ts';
 
 export type MemberProfile = keyof typeof SWIM_PRESETS;
@@ -135,15 +132,9 @@ export interface MembershipStats extends HostStatsSnapshot {
 
 type SwimHost = MemberlistHost<SwimTimer, SwimEvent, SwimNode>;
 type Listener<K extends MembershipEventType> = (value: MembershipEventMap[K]) => void;
-type JoinOutcome =
-  | Extract<SwimEvent, { type: 'join-succeeded' | 'join-failed' }>
-  | { readonly type: 'closed' | 'watchdog' };
 type LeaveOutcome =
   | { readonly type: 'left'; readonly timedOut: boolean }
   | { readonly type: 'closed' };
-
-/** Slack on top of the SWIM node's own bounds before our watchdogs give up on it. */
-const WATCHDOG_SLACK_MS = 1_000;
 
 /**
  * Validates `options`, binds the sockets and starts the member. Rejects with `ConfigError`
@@ -274,9 +265,7 @@ export class Membership {
   readonly #onAbort = (): void => void this.shutdown();
   readonly #listeners = new Map<MembershipEventType, Set<(value: never) => void>>();
   readonly #pins: MemberPins;
-  #joinChain: Promise<unknown> = Promise.resolve();
-  #joinWaiter: ((o: JoinOutcome) => void) | undefined;
-  #joinFailures: Map<string, StreamFailure> | undefined;
+  readonly #joins = new JoinRunner();
   #leaveWaiter: ((o: LeaveOutcome) => void) | undefined;
   #leaving: Promise<{ timedOut: boolean }> | undefined;
   #shutdown: Promise<void> | undefined;
@@ -361,14 +350,15 @@ export class Membership {
       return Promise.reject(err);
     }
     if (this.closed) return Promise.reject(closedError('join'));
-    const run = this.#joinChain.then(() => this.#runJoin(seeds, parsed));
-    this.#joinChain = run.catch(() => undefined);
-    return abortable(run, options.signal);
+    return abortable(
+      this.#joins.serialize(() => this.#runJoin(seeds, parsed)),
+      options.signal,
+    );
   }
 
   async #runJoin(seeds: readonly string[], parsed: readonly Endpoint[]): Promise<number> {
     const failures: SeedFailure[] = [];
-    const targets: { seed: string; address: MemberAddress; endpoint: string }[] = [];
+    const targets: JoinTarget[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < parsed.length; i++) {
       const seed = seeds[i]!;
@@ -399,63 +389,19 @@ export class Membership {
     if (targets.length === 0) throw new JoinError(failures, seeds.length);
     if (this.closed) throw closedError('join');
 
-    const config = this.#host.protocol.config;
-    const attempts = config.joinRetries + 1;
-    const watchdogMs = Math.min(
-      TIMER_DELAY_MS_MAX,
-      attempts * (config.tcpTimeoutMs + WATCHDOG_SLACK_MS) +
-        config.joinBackoffMs * 2 ** Math.min(config.joinRetries, 20),
-    );
-    this.#joinFailures = new Map();
-    let outcome: JoinOutcome;
-    try {
-      outcome = await new Promise<JoinOutcome>((resolve) => {
-        const watchdog = setTimeout(() => resolve({ type: 'watchdog' }), watchdogMs);
-        this.#joinWaiter = (o) => {
-          clearTimeout(watchdog);
-          this.#joinWaiter = undefined;
-          resolve(o);
-        };
-        try {
-          this.#host.invoke((swim, ctx) =>
-            swim.join(
-              ctx,
-              targets.map((t) => t.address),
-            ),
-          );
-        } catch (err) {
-          this.#joinWaiter = undefined;
-          clearTimeout(watchdog);
-          throw err;
-        }
-      });
-    } finally {
-      this.#joinWaiter = undefined;
-    }
-    const wire = this.#joinFailures;
-    this.#joinFailures = undefined;
-    switch (outcome.type) {
-      case 'join-succeeded':
-        return outcome.contacted;
-      case 'closed':
-        throw closedError('join');
-      case 'watchdog':
-      case 'join-failed': {
-        const why =
-          outcome.type === 'join-failed'
-            ? outcome.reason
-            : `no join result from the membership protocol within ${watchdogMs} ms`;
-        for (const t of targets) {
-          const f = wire.get(t.endpoint);
-          failures.push(
-            f === undefined
-              ? { seed: t.seed, endpoint: t.endpoint, reason: 'protocol', detail: why }
-              : { seed: t.seed, endpoint: t.endpoint, reason: f.reason, detail: f.detail },
-          );
-        }
-        throw new JoinError(failures, seeds.length);
-      }
-    }
+    return this.#joins.run(targets, {
+      start: () =>
+        this.#host.invoke((swim, ctx) =>
+          swim.join(
+            ctx,
+            targets.map((t) => t.address),
+          ),
+        ),
+      timing: this.#host.protocol.config,
+      earlier: failures,
+      seedsGiven: seeds.length,
+      closedError: () => closedError('join'),
+    });
   }
 
   /**
@@ -502,7 +448,7 @@ export class Membership {
     if (this.#shutdown === undefined) {
       this.#signal?.removeEventListener('abort', this.#onAbort);
       this.#shutdown = this.#host.stop();
-      this.#joinWaiter?.({ type: 'closed' });
+      this.#joins.close();
       this.#leaveWaiter?.({ type: 'closed' });
     }
     return this.#shutdown;
@@ -592,7 +538,7 @@ export class Membership {
         break;
       case 'join-succeeded':
       case 'join-failed':
-        this.#joinWaiter?.(e);
+        this.#joins.settle(e);
         break;
       case 'left':
         this.#leaveWaiter?.(e);
@@ -603,7 +549,7 @@ export class Membership {
 
   /** @internal */
   onStreamFailure(f: StreamFailure): void {
-    if (f.sent === 'pushPull') this.#joinFailures?.set(f.endpoint, f);
+    this.#joins.streamFailed(f);
   }
 
   #emit<K extends MembershipEventType>(type: K, value: MembershipEventMap[K]): void {
