@@ -5,9 +5,9 @@
 // the sources costs (an agent is a long-lived process measured against Serf's footprint).
 // Otherwise — no build yet, or a source edited since — it runs the TypeScript sources
 // directly, which Node 24 can do, so a stale build never runs.
-import { readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
+import { buildState } from './build-state.js';
 
 // An agent is a long-lived process whose resident memory is compared with Serf's. V8 lets
 // its young generation grow to 16 MiB a semi-space (32 in all), sized for throughput, and an
@@ -39,23 +39,6 @@ if (process.argv[2] === 'agent' && typeof process.execve === 'function' && !semi
 // a cluster of agents on one machine compiles the code once, not once per process.
 module.enableCompileCache?.();
 
-const root = new URL('../', import.meta.url);
-
-function buildIsFresh() {
-  let builtMs;
-  try {
-    builtMs = statSync(new URL('dist/cli/main.js', root)).mtimeMs;
-  } catch {
-    return false;
-  }
-  const src = new URL('src/', root);
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    if (statSync(`${entry.parentPath}/${entry.name}`).mtimeMs > builtMs) return false;
-  }
-  return true;
-}
-
-const entry = buildIsFresh() ? '../dist/cli/main.js' : '../src/cli/main.ts';
+const entry = buildState() === 'fresh' ? '../dist/cli/main.js' : '../src/cli/main.ts';
 const { main } = await import(entry);
 await main(process.argv);

@@ -44,7 +44,6 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -58,7 +57,7 @@ import { trackDir, untrackDir } from '../../test/support/serf/cleanup.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
 import { enterPrivateNetwork } from '../membership/loopback.ts';
 import { median, rssMiB } from '../membership/measure.ts';
-import { hearsayVersion, serfVersion } from '../support/versions.ts';
+import { hearsayRunsFrom, hearsayVersion, serfVersion } from '../support/versions.ts';
 import type { AgentEventCounters, EventCluster, ReceiveCounter } from './event-cluster.ts';
 import {
   allHandled,
@@ -245,7 +244,7 @@ interface SystemResult {
   readonly handlerLogMalformed: number;
   readonly load: LoadRecord | null;
   readonly diagnostics: readonly string[];
-  /** hearsay: whether the agents ran the compiled build or the sources (`hearsayBuild`). */
+  /** hearsay: whether the agents ran the compiled build or the sources (`hearsayRunsFrom`). */
   readonly runsFrom: string | null;
 }
 
@@ -495,7 +494,7 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
   let runsFrom: string | null = null;
   try {
     // Judged at the spawn: other engineers' edits to src/ make the build stale mid-run.
-    runsFrom = cluster instanceof HearsayEventCluster ? hearsayBuild() : null;
+    runsFrom = cluster instanceof HearsayEventCluster ? hearsayRunsFrom() : null;
     progress(
       `${cluster.system}: starting ${NODES} agents${runsFrom === null ? '' : ` from ${runsFrom}`}`,
     );
@@ -580,24 +579,6 @@ async function runSystem(cluster: EventCluster): Promise<SystemResult> {
  * Whether `hearsay agent` will run the compiled dist/ (as bin/hearsay.js decides: the build is
  * at least as new as every source) or type-strip src/, which costs start-up time and memory.
  */
-function hearsayBuild(): string {
-  const root = new URL('../../', import.meta.url);
-  let builtMs: number;
-  try {
-    builtMs = statSync(new URL('dist/cli/main.js', root)).mtimeMs;
-  } catch {
-    return 'src/ (no build: run `npm run build` for representative RSS)';
-  }
-  const src = new URL('src/', root);
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    if (statSync(join(entry.parentPath, entry.name)).mtimeMs > builtMs) {
-      return 'src/ (the build is older than the sources: run `npm run build` for representative RSS)';
-    }
-  }
-  return 'dist/ (compiled)';
-}
-
 function ratio(h: number | null | undefined, s: number | null | undefined): string {
   return h === null || h === undefined || s === null || s === undefined || s === 0
     ? '—'

@@ -46,7 +46,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { SerfProfile } from '../../test/support/serf/agent.ts';
 import { ensureSerf } from '../../test/support/serf/serf-binary.ts';
-import { hearsayVersion, serfVersion } from '../support/versions.ts';
+import { hearsayRunsFrom, hearsayVersion, serfVersion } from '../support/versions.ts';
 import type { ClusterUnderTest } from './cluster-under-test.ts';
 import { HearsayClusterUnderTest } from './hearsay-cluster.ts';
 import { enterPrivateNetwork } from './loopback.ts';
@@ -350,7 +350,26 @@ async function main(): Promise<number> {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.error(`serf-baseline: ${machine}; sizes ${SIZES.join(',')}, ${TRIALS} trials`);
   console.error(`  bytes: ${byteMethod}`);
+  const runsFrom = SYSTEMS.includes('hearsay') ? hearsayRunsFrom() : undefined;
+  if (runsFrom !== undefined) console.error(`  hearsay agents run from ${runsFrom}`);
+  const code = await measureAll(cuts, countBytes, byteMethod, machine);
+  // A source edited during the run makes every agent started after it run the sources
+  // (bin/hearsay.js): slower to start and larger, so the figures no longer describe the build.
+  if (runsFrom !== undefined && hearsayRunsFrom() !== runsFrom) {
+    const warning = `Warning: hearsay's agents ran from ${runsFrom} at the start of this run but from ${hearsayRunsFrom()} at its end: a source changed meanwhile, and the hearsay figures mix the two.`;
+    console.error(`serf-baseline: ${warning}`);
+    console.log(`\n${warning}`);
+  }
+  return code;
+}
 
+/** Both join modes asked for, over every system; the reports on stdout. */
+async function measureAll(
+  cuts: readonly ClusterUnderTest[],
+  countBytes: boolean,
+  byteMethod: string,
+  machine: string,
+): Promise<number> {
   const heading = `${new Date().toISOString().slice(0, 10)} — ${machine} — ${cuts.map((c) => c.system).join('; ')}`;
   if (JOIN_MODES.includes('spawn')) {
     const code = await spawnMode(cuts, countBytes, byteMethod, machine, heading);

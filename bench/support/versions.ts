@@ -1,14 +1,27 @@
 /**
  * What the Serf comparisons print as the versions under test: hearsay's git revision (or
  * "working tree" outside a checkout) and the `serf` on the PATH with its Debian package
- * version.
+ * version, and whether the hearsay agents run the build or the sources.
  */
 
 import { spawnSync } from 'node:child_process';
+import { buildState } from '../../bin/build-state.js';
 
 export function hearsayVersion(): string {
   const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   return rev.status === 0 ? `git ${rev.stdout.trim()}` : 'working tree';
+}
+
+/** Which code `bin/hearsay.js` runs now, in words for a benchmark's report. */
+export function hearsayRunsFrom(): string {
+  switch (buildState()) {
+    case 'fresh':
+      return 'dist/ (compiled)';
+    case 'missing':
+      return 'src/ (no build: run `npm run build` for representative figures)';
+    case 'stale':
+      return 'src/ (the build is older than the sources: run `npm run build` for representative figures)';
+  }
 }
 
 export function serfVersion(): string {
