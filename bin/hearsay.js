@@ -9,16 +9,16 @@ import module from 'node:module';
 import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
 import { buildState } from './build-state.js';
 
-// An agent is a long-lived process whose resident memory is compared with Serf's. V8 lets
-// its young generation grow to 16 MiB a semi-space (32 in all), sized for throughput, and an
-// agent's few bursts (a join, a flood of events) leave it there for good. Capped at 2 MiB a
-// semi-space, a 64-agent cluster's RSS is 11 MiB lower per agent (82 against 93) and its
-// join burst costs no more CPU (bench/RESULTS.md, "2026-11-21 (evening)"). V8 sizes the
-// young generation once, from the command line, so `hearsay agent` replaces itself through
-// execve(2) — same PID, same file descriptors, before anything is loaded — with the flag
-// added, unless the user already chose a semi-space size on the command line or in
-// NODE_OPTIONS. Other commands (the simulator above all) allocate heavily and keep V8's
-// default; so does a platform without execve(2).
+// An agent is a long-lived process whose resident memory is compared with Serf's. V8 sizes
+// its young generation for throughput: start-up and the first bursts (a join, a flood of
+// events) grow it to 16 MiB, 12 of them resident, and it stays so for the agent's life.
+// Capped at 2 MiB a semi-space, a 64-agent cluster's RSS is 11 MiB lower per agent (82
+// against 93) and its join burst costs no more CPU (bench/RESULTS.md, "2026-11-21 (stop
+// 10)"). V8 sizes the young generation once, from the command line, so `hearsay agent`
+// replaces itself through execve(2) (same PID, same file descriptors, before anything is
+// loaded) with the flag added, unless the user already chose a semi-space size on the
+// command line or in NODE_OPTIONS. Other commands (the simulator above all) allocate
+// heavily and keep V8's default; so does a platform without execve(2).
 const SEMI_SPACE_FLAG = /^--(?:max|min)[-_]semi[-_]space[-_]size(?:=|$)/;
 
 function semiSpaceChosen() {
