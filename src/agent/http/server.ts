@@ -11,8 +11,9 @@
  * client sends can crash the server: fastify routes parse errors and bad HTTP through these
  * handlers, and the limits below bound what one request can cost.
  *
- * Bodies are validated strictly: no type coercion (`"name": 5` is refused, not turned into
- * "5") and no unknown fields (a misspelt `coalesc` is a 400, not silently ignored).
+ * Bodies are validated strictly (json-schema.ts): no type coercion (`"name": 5` is refused,
+ * not turned into "5") and no unknown fields (a misspelt `coalesc` is a 400, not silently
+ * ignored).
  *
  * Authentication (auth.ts) is an `onRequest` hook, so it runs before any body is read or
  * route runs. Without `--http-token` the API is open, which is why the agent binds it to
@@ -44,6 +45,7 @@ import { EventHub } from './event-hub.ts';
 import { registerEventsRoutes } from './events-route.ts';
 import { registerInfoRoutes } from './info-route.ts';
 import { registerJoinRoute } from './join-route.ts';
+import { API_COMPILERS } from './json-schema.ts';
 import { registerKeysRoutes } from './keys-route.ts';
 import { registerLeaveRoute } from './leave-route.ts';
 import { registerMembersRoute } from './members-route.ts';
@@ -132,7 +134,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     // Closing must not wait on a client that holds a keep-alive connection open.
     forceCloseConnections: true,
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Our own checks of the schemas' subset (json-schema.ts), not Ajv and fast-json-stringify.
+    schemaController: { compilersFactory: API_COMPILERS },
   });
 
   const token = options.token ?? null;
