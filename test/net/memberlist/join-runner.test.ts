@@ -37,6 +37,10 @@ function failure(port: number, sent: string): StreamFailure {
 
 const closedError = () => new Error('closed');
 
+/** A join of one seed whose start does nothing: only `settle`, `close` or the watchdog end it. */
+const waitForAnswer = (runner: JoinRunner) =>
+  runner.run([target(1)], { start: () => {}, timing: TIMING, seedsGiven: 1, closedError });
+
 /** Lets the runner's promise chain reach the wait (a few microtask turns). */
 const turns = async (n = 5) => {
   for (let i = 0; i < n; i++) await Promise.resolve();
@@ -96,12 +100,7 @@ describe('JoinRunner', () => {
 
   it('gives up when the protocol never answers', async () => {
     const runner = new JoinRunner();
-    const run = runner.run([target(1)], {
-      start: () => {},
-      timing: TIMING,
-      seedsGiven: 1,
-      closedError,
-    });
+    const run = waitForAnswer(runner);
     const state = run.then(
       () => 'resolved',
       () => 'rejected',
@@ -120,12 +119,7 @@ describe('JoinRunner', () => {
 
   it('rejects with the closed error when its owner shuts down, and when start throws', async () => {
     const runner = new JoinRunner();
-    const run = runner.run([target(1)], {
-      start: () => {},
-      timing: TIMING,
-      seedsGiven: 1,
-      closedError,
-    });
+    const run = waitForAnswer(runner);
     runner.close();
     await assert.rejects(run, /^Error: closed$/);
     const refused = runner.run([target(1)], {
