@@ -355,8 +355,9 @@ async function main(): Promise<number> {
   const code = await measureAll(cuts, countBytes, byteMethod, machine);
   // A source edited during the run makes every agent started after it run the sources
   // (bin/hearsay.js): slower to start and larger, so the figures no longer describe the build.
-  if (runsFrom !== undefined && hearsayRunsFrom() !== runsFrom) {
-    const warning = `Warning: hearsay's agents ran from ${runsFrom} at the start of this run but from ${hearsayRunsFrom()} at its end: a source changed meanwhile, and the hearsay figures mix the two.`;
+  const runsFromAtEnd = runsFrom === undefined ? undefined : hearsayRunsFrom();
+  if (runsFromAtEnd !== runsFrom) {
+    const warning = `Warning: hearsay's agents ran from ${runsFrom} at the start of this run but from ${runsFromAtEnd} at its end: a source changed meanwhile, and the hearsay figures mix the two.`;
     console.error(`serf-baseline: ${warning}`);
     console.log(`\n${warning}`);
   }

@@ -316,13 +316,7 @@ export class MemberlistCluster implements AgentCluster {
     });
     if (this.#shutdown !== undefined) throw new Error('join: the member is shut down');
     return this.#joins.run(targets, {
-      start: () =>
-        this.#host.invoke((node, ctx) =>
-          node.join(
-            ctx,
-            targets.map((t) => t.address),
-          ),
-        ),
+      start: (addresses) => this.#host.invoke((node, ctx) => node.join(ctx, addresses)),
       timing: this.#host.protocol.swim.config,
       seedsGiven: targets.length,
       closedError: () => new Error('join: the member was shut down'),

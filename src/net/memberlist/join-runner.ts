@@ -40,8 +40,8 @@ export interface JoinTiming {
 }
 
 export interface JoinWait {
-  /** Hands the targets to the protocol; what it throws rejects the join. */
-  readonly start: () => void;
+  /** Hands the targets' addresses to the protocol; what it throws rejects the join. */
+  readonly start: (addresses: MemberAddress[]) => void;
   readonly timing: JoinTiming;
   /** Seeds that failed before any exchange (a name that did not resolve). */
   readonly earlier?: readonly SeedFailure[];
@@ -91,7 +91,7 @@ export class JoinRunner {
           resolve(o);
         };
         try {
-          wait.start();
+          wait.start(targets.map((t) => t.address));
         } catch (err) {
           clearTimeout(watchdog);
           reject(err);

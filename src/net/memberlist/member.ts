@@ -390,13 +390,7 @@ export class Membership {
     if (this.closed) throw closedError('join');
 
     return this.#joins.run(targets, {
-      start: () =>
-        this.#host.invoke((swim, ctx) =>
-          swim.join(
-            ctx,
-            targets.map((t) => t.address),
-          ),
-        ),
+      start: (addresses) => this.#host.invoke((swim, ctx) => swim.join(ctx, addresses)),
       timing: this.#host.protocol.config,
       earlier: failures,
       seedsGiven: seeds.length,
