@@ -18,8 +18,9 @@
  * Member snapshots become `AgentMember`s here (IP bytes → text, tag map → object, Serf's
  * status, which already reads `suspect` for a suspected alive member). Serf's member events
  * go to the agent's listeners; SWIM's other events are logged here at a level that matches
- * their interest (suspicions at info, bad input at debug — it is counted by the host — and
- * the rest at trace).
+ * their interest (suspicions, failed probes and suspicions that ran out at info, as
+ * memberlist logs them; confirmations and bad input at debug — bad input is counted by the
+ * host — and the rest at trace).
  *
  * The services (`AgentClusterServices`) are the Serf layer's commands behind the same
  * `invoke`: user events (its size check surfaces as a ConfigError on `payload`), queries
@@ -606,6 +607,39 @@ export class MemberlistCluster implements AgentCluster {
         this.#logger.info(
           { event: e.type, member: e.member.name, from: e.from },
           `member-suspect ${e.member.name}`,
+        );
+        return;
+      // The three below are memberlist's own INFO lines ("Suspect X has failed, no acks
+      // received", "Marking X as failed, suspect timeout reached (N peer confirmations)"):
+      // how long a failure took to be declared, and on whose word, is read from them.
+      case 'probe-failed':
+        this.#logger.info(
+          {
+            event: e.type,
+            member: e.target,
+            helpers: e.helpers,
+            nacks: e.nacks,
+            nacksExpected: e.nacksExpected,
+          },
+          `probe-failed ${e.target}: no ack`,
+        );
+        return;
+      case 'suspicion-confirmed':
+        this.#logger.debug(
+          {
+            event: e.type,
+            member: e.name,
+            from: e.from,
+            confirmations: e.confirmations,
+            timeoutMs: e.timeoutMs,
+          },
+          `suspicion-confirmed ${e.name}`,
+        );
+        return;
+      case 'suspicion-expired':
+        this.#logger.info(
+          { event: e.type, member: e.name, confirmations: e.confirmations, timeoutMs: e.timeoutMs },
+          `suspicion-expired ${e.name}: declared failed`,
         );
         return;
       case 'name-conflict':

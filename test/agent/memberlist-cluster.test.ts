@@ -94,4 +94,34 @@ describe('memberlist cluster (agent over memberlist + Serf)', () => {
     assert.equal(stateIn(a.cluster, 'k-c'), undefined, 'the wrong key never became a member');
     assert.equal(stateIn(a.cluster, 'k-d'), undefined);
   });
+
+  it('a crashed member: the failed probes and the suspicion that ran out are logged', async () => {
+    const a = await member('c-a');
+    const b = await member('c-b');
+    const c = await member('c-c');
+    assert.equal(await b.cluster.join([a.cluster.advertise]), 1);
+    assert.equal(await c.cluster.join([a.cluster.advertise]), 1);
+    for (const x of [a, b]) {
+      await until(() => x.cluster.members().length === 3, DEADLINE_MS, 'all three alive');
+    }
+    // No leave: the others only find out by probing.
+    await c.cluster.shutdown();
+    const failedEverywhere = () => [a, b].every((x) => stateIn(x.cluster, 'c-c') === 'failed');
+    await until(failedEverywhere, 3 * DEADLINE_MS, 'a and b mark c failed');
+
+    const entries = [...a.log, ...b.log].map((l) => JSON.parse(l) as Record<string, unknown>);
+    const about = (event: string) => entries.filter((e) => e.event === event && e.member === 'c-c');
+    const probes = about('probe-failed');
+    assert.ok(probes.length > 0, 'a failed probe of c is logged');
+    assert.match(String(probes[0]!.msg), /^probe-failed c-c: no ack$/);
+    assert.equal(typeof probes[0]!.nacksExpected, 'number');
+    // The first survivor whose suspicion ran out declared c failed; the other may have
+    // heard it from that one before its own ran out.
+    const expired = about('suspicion-expired');
+    assert.ok(expired.length > 0, 'the expiry of the suspicion is logged');
+    assert.match(String(expired[0]!.msg), /^suspicion-expired c-c: declared failed$/);
+    // Three members: Lifeguard expects k = 1 confirmation, so 0 or 1 arrived.
+    assert.ok([0, 1].includes(expired[0]!.confirmations as number));
+    assert.ok((expired[0]!.timeoutMs as number) >= 3_000, 'at least the local profile minimum');
+  });
 });

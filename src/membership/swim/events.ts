@@ -50,6 +50,16 @@ export type SwimEvent =
       readonly confirmations: number;
       readonly timeoutMs: number;
     }
+  /**
+   * Our suspicion of a member ran out and we declare it dead (memberlist: "Marking X as
+   * failed, suspect timeout reached (N peer confirmations)").
+   */
+  | {
+      readonly type: 'suspicion-expired';
+      readonly name: string;
+      readonly confirmations: number;
+      readonly timeoutMs: number;
+    }
   /** A suspect member refuted the suspicion (alive with a higher incarnation). */
   | { readonly type: 'member-alive-again'; readonly member: Member }
   /** We refuted an accusation about ourselves by gossiping a higher incarnation. */

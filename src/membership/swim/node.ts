@@ -988,6 +988,12 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
         return;
       }
       rec.suspicionDeadline = null;
+      x.emit({
+        type: 'suspicion-expired',
+        name: rec.name,
+        confirmations: suspicion.confirmations,
+        timeoutMs: suspicion.timeoutMs,
+      });
       this.#applyDead(x, {
         type: 'dead',
         incarnation: rec.incarnation,

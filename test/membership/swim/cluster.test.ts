@@ -62,6 +62,18 @@ test('a crashed node is suspected, then declared dead at every live node within 
   // Confirmations from independent probers brought it down to about the minimum.
   assert.ok(doneAt! - crashAt < 15_000, `took ${doneAt! - crashAt} ms`);
   assert.ok(c.of('suspicion-confirmed').length > 0);
+  // Some node's own suspicion ran out (it declared the victim dead rather than hearing it),
+  // and it says after how many confirmations and how long a timeout: k = 2 brings it down
+  // to the minimum, or one confirmation to a point between the bounds.
+  const expired = c.of('suspicion-expired');
+  assert.ok(expired.length > 0);
+  for (const { event } of expired) {
+    assert.equal(event.name, simNodeName(victim));
+    assert.ok(event.confirmations >= 0 && event.confirmations <= 2);
+    const expected = event.confirmations === 2 ? b.minMs : b.maxMs;
+    if (event.confirmations !== 1) assert.equal(event.timeoutMs, expected);
+    else assert.ok(event.timeoutMs > b.minMs && event.timeoutMs < b.maxMs);
+  }
   // Every live node went alive → suspect → dead for the victim, and nobody else.
   for (const v of live) {
     const leaves = c.of('member-leave', v);
