@@ -1,6 +1,7 @@
 /**
  * Membership measurements over any `ClusterUnderTest`: join convergence, failure detection
- * with false positives, idle traffic and memory. One trial = one fresh cluster.
+ * with false positives, idle traffic and memory. One trial = one fresh cluster, with one or
+ * more kills, one after another.
  *
  * Two kinds of trial. `runTrial` (spawn mode) times the joiners from their spawn, process
  * start-up included, then goes on to detection, idle traffic and memory. `runRunningJoinTrial`
@@ -33,8 +34,16 @@ const QUIESCE_SETTLE_MS = 1000;
 
 export interface TrialOptions {
   readonly nodes: number;
-  /** Node to SIGKILL (not 0, the seed, so a slow join cannot be confused with the kill). */
-  readonly victim: number;
+  /**
+   * Nodes to SIGKILL, one after another, each once every survivor has listed the one before
+   * it failed and `killGapMs` has passed (never 0, the seed, so a slow join cannot be
+   * confused with a kill). One failure detection each: its time is dominated by how soon
+   * some survivor's round-robin reaches the victim, which varies by seconds from kill to
+   * kill, so medians need many kills, and kills in a running cluster cost no start-up.
+   */
+  readonly victims: readonly number[];
+  /** Quiet time between one detection completing and the next kill. */
+  readonly killGapMs: number;
   readonly joinDeadlineMs: number;
   readonly detectDeadlineMs: number;
   readonly joinPollMs: number;
@@ -63,19 +72,25 @@ export interface TrialResult {
   /** Median over nodes of spawn → that node listing everyone alive. */
   readonly joinNodeMedianMs: number | null;
   readonly joinedNodes: number;
-  readonly victim: string;
-  /** SIGKILL → first survivor lists the victim failed. */
-  readonly detectFirstMs: number | null;
-  /** SIGKILL → every survivor lists the victim failed; null if the deadline passed. */
-  readonly detectAllMs: number | null;
-  readonly detectedBy: number;
+  /** One per kill, in order; the kills stop at the first one not detected by everyone. */
+  readonly detections: readonly Detection[];
   readonly falsePositives: readonly FalsePositive[];
-  /** Suspicions of the victim logged after the kill (null: the system does not log them). */
-  readonly victimSuspicions: number | null;
   readonly idle: IdleResult | null;
   readonly rssMiB: readonly number[];
   /** Why a phase did not complete: the nodes that never answered or never converged. */
   readonly diagnostics: readonly string[];
+}
+
+export interface Detection {
+  readonly victim: string;
+  /** SIGKILL → first survivor lists the victim failed. */
+  readonly firstMs: number | null;
+  /** SIGKILL → every survivor lists the victim failed; null if the deadline passed. */
+  readonly allMs: number | null;
+  readonly detectedBy: number;
+  readonly survivors: number;
+  /** Suspicions of the victim logged after the kill (null: the system does not log them). */
+  readonly victimSuspicions: number | null;
 }
 
 /** Nodes described in a failed phase's diagnostics, at most. */
@@ -216,12 +231,8 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
         allUpMs,
         joinNodeMedianMs: joined.length > 0 ? median(joined) : null,
         joinedNodes: joined.length,
-        victim: names[o.victim]!,
-        detectFirstMs: null,
-        detectAllMs: null,
-        detectedBy: 0,
+        detections: [],
         falsePositives: fp.found,
-        victimSuspicions: null,
         idle: null,
         rssMiB: cut.pids().map(rssMiB),
       };
@@ -248,40 +259,31 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
     }
     const rss = cut.pids().map(rssMiB);
 
-    // (b) failure detection.
-    const victim = names[o.victim]!;
-    const survivors = names.map((_, i) => i).filter((i) => i !== o.victim);
-    const killedAtMs = performance.now();
-    cut.kill(o.victim);
-    fp.expected.add(victim);
-    const detectedAt = new Map<number, number>();
-    const detectDeadline = killedAtMs + o.detectDeadlineMs;
-    while (detectedAt.size < survivors.length && performance.now() < detectDeadline) {
-      await Promise.all(
-        survivors.map(async (i) => {
-          if (detectedAt.has(i)) return;
-          const list = await tryMembers(cut, i);
-          const at = performance.now();
-          if (list === undefined) return;
-          fp.note(names[i]!, list, at);
-          if (list.find((m) => m.name === victim)?.status === 'failed') detectedAt.set(i, at);
-        }),
-      );
-      await sleep(o.detectPollMs);
+    // (b) failure detection, one kill after another.
+    const alive = new Set(names.map((_, i) => i));
+    const kills: Kill[] = [];
+    const diagnostics: string[] = [];
+    for (const [k, v] of o.victims.entries()) {
+      if (k > 0) await sleep(o.killGapMs);
+      alive.delete(v);
+      const kill = await detectKill(cut, names, v, [...alive], fp, o);
+      kills.push(kill);
+      if (kill.undetected.length > 0) {
+        diagnostics.push(
+          `detect: ${kill.undetected.length} survivor(s) never listed ${kill.victim} failed`,
+          ...kill.undetected
+            .slice(0, DIAGNOSED_NODES_MAX)
+            .map((i) => cut.describe?.(i) ?? names[i]!),
+        );
+        break;
+      }
     }
-    // One last look at everyone for a failure that happened after a node's own detection.
-    await Promise.all(
-      survivors.map(async (i) => {
-        const list = await tryMembers(cut, i);
-        if (list !== undefined) fp.note(names[i]!, list, performance.now());
-      }),
-    );
-    const detected = [...detectedAt.values()].map((t) => t - killedAtMs);
     const suspicions = cut.suspicions?.();
+    const killedAt = new Map(kills.map((k) => [k.victim, k.killedAtMs]));
     if (suspicions !== undefined) {
       for (const s of suspicions) {
         if (s.atMs < trialStartMs) continue;
-        if (s.subject === victim && s.atMs >= killedAtMs) continue;
+        if (s.atMs >= (killedAt.get(s.subject) ?? Number.POSITIVE_INFINITY)) continue;
         fp.found.push({
           observer: s.observer,
           subject: s.subject,
@@ -290,8 +292,6 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
         });
       }
     }
-    const undetected = survivors.filter((i) => !detectedAt.has(i));
-    const diagnostics: string[] = [];
     if (joinMs > SLOW_JOIN_MS) {
       const slowest = names
         .map((_, i) => i)
@@ -303,13 +303,7 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
         const atS = ((joinedAt[i]! - t0) / 1000).toFixed(2);
         return `${names[i]} converged at ${atS} s, lacking ${lacked.length} (${shown}) until then`;
       };
-      diagnostics.push(`slow join: ${slowest.map(about).join('; ')}`);
-    }
-    if (undetected.length > 0) {
-      diagnostics.push(
-        `detect: ${undetected.length} survivor(s) never listed ${victim} failed`,
-        ...undetected.slice(0, DIAGNOSED_NODES_MAX).map((i) => cut.describe?.(i) ?? names[i]!),
-      );
+      diagnostics.unshift(`slow join: ${slowest.map(about).join('; ')}`);
     }
     return {
       diagnostics,
@@ -318,21 +312,77 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
       allUpMs,
       joinNodeMedianMs: median(joined),
       joinedNodes: joined.length,
-      victim,
-      detectFirstMs: detected.length > 0 ? Math.min(...detected) : null,
-      detectAllMs: detected.length === survivors.length ? Math.max(...detected) : null,
-      detectedBy: detected.length,
+      detections: kills.map((k) => ({
+        victim: k.victim,
+        firstMs: k.firstMs,
+        allMs: k.allMs,
+        detectedBy: k.detectedBy,
+        survivors: k.survivors,
+        victimSuspicions:
+          suspicions === undefined
+            ? null
+            : suspicions.filter((s) => s.subject === k.victim && s.atMs >= k.killedAtMs).length,
+      })),
       falsePositives: fp.found,
-      victimSuspicions:
-        suspicions === undefined
-          ? null
-          : suspicions.filter((s) => s.subject === victim && s.atMs >= killedAtMs).length,
       idle,
       rssMiB: rss,
     };
   } finally {
     await cut.stop();
   }
+}
+
+interface Kill extends Omit<Detection, 'victimSuspicions'> {
+  readonly killedAtMs: number;
+  /** Survivors that never listed the victim failed before the deadline. */
+  readonly undetected: readonly number[];
+}
+
+/** SIGKILL node `victim` and poll `survivors` until every one lists it failed. */
+async function detectKill(
+  cut: ClusterUnderTest,
+  names: readonly string[],
+  victim: number,
+  survivors: readonly number[],
+  fp: FalsePositiveLog,
+  o: TrialOptions,
+): Promise<Kill> {
+  const name = names[victim]!;
+  const killedAtMs = performance.now();
+  cut.kill(victim);
+  fp.expected.add(name);
+  const detectedAt = new Map<number, number>();
+  const detectDeadline = killedAtMs + o.detectDeadlineMs;
+  while (detectedAt.size < survivors.length && performance.now() < detectDeadline) {
+    await Promise.all(
+      survivors.map(async (i) => {
+        if (detectedAt.has(i)) return;
+        const list = await tryMembers(cut, i);
+        const at = performance.now();
+        if (list === undefined) return;
+        fp.note(names[i]!, list, at);
+        if (list.find((m) => m.name === name)?.status === 'failed') detectedAt.set(i, at);
+      }),
+    );
+    await sleep(o.detectPollMs);
+  }
+  // One last look at everyone for a failure that happened after a node's own detection.
+  await Promise.all(
+    survivors.map(async (i) => {
+      const list = await tryMembers(cut, i);
+      if (list !== undefined) fp.note(names[i]!, list, performance.now());
+    }),
+  );
+  const detected = [...detectedAt.values()].map((t) => t - killedAtMs);
+  return {
+    victim: name,
+    killedAtMs,
+    firstMs: detected.length > 0 ? Math.min(...detected) : null,
+    allMs: detected.length === survivors.length ? Math.max(...detected) : null,
+    detectedBy: detected.length,
+    survivors: survivors.length,
+    undetected: survivors.filter((i) => !detectedAt.has(i)),
+  };
 }
 
 export interface RunningJoinOptions {

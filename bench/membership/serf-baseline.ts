@@ -2,7 +2,7 @@
  * Serf's membership baseline on this machine: real `serf agent` processes on 127.0.0.1.
  *
  * Usage: npx node bench/membership/serf-baseline.ts [--nodes 32,64] [--trials 3]
- *          [--idle-s 30] [--settle-s 5] [--profile lan] [--no-netns] [--system serf,hearsay]
+ *          [--idle-s 30] [--settle-s 5] [--kills 1] [--profile lan] [--no-netns] [--system serf,hearsay]
  *          [--join-mode spawn|running|spawn,running] [--help]
  *
  * `--system` picks what runs (default `serf`): `hearsay` runs `hearsay agent` processes
@@ -19,6 +19,10 @@
  *   (b) failure detection: SIGKILL one agent (not the seed), time until the first and until
  *       every survivor lists it `failed` (polled every 200 ms), and false positives: any
  *       other member ever listed non-alive, or suspected in an agent's log, during the trial.
+ *       `--kills K` repeats it K times in the same cluster, each kill 5 s after every
+ *       survivor listed the one before failed: one kill's time swings by seconds with how
+ *       soon a survivor's round-robin reaches the victim, so medians need many kills, and
+ *       a kill in a running cluster costs no start-up (64 hearsay agents take 25 s).
  *   (c) idle traffic: after a settle period, with no polling, bytes and packets on the wire
  *       per agent per second over `--idle-s` (first trial of each size only; ≥ 30 s so that
  *       every agent's 30 s push/pull is inside the window on average). Counted on the
@@ -66,6 +70,7 @@ const { values } = parseArgs({
     'idle-s': { type: 'string', default: '30' },
     'idle-trials': { type: 'string', default: '1' },
     'settle-s': { type: 'string', default: '5' },
+    kills: { type: 'string', default: '1' },
     profile: { type: 'string', default: 'lan' },
     'no-netns': { type: 'boolean', default: false },
     system: { type: 'string', default: 'serf' },
@@ -89,6 +94,8 @@ const HELP = `Usage: npx node bench/membership/serf-baseline.ts [flags]
   --idle-trials 1        trials per size that measure idle traffic (spawn mode)
   --settle-s 5           quiet time after convergence (running mode: also between the
                          last process answering and the first join)
+  --kills 1              failure detections per trial (spawn mode): one SIGKILL after
+                         another, each 5 s after every survivor listed the last one failed
   --profile lan          Serf profile: lan, wan or local
   --no-netns             do not enter a private network namespace (no byte counts)
   --hearsay-node-flags F flags for node itself in every hearsay agent, space-separated
@@ -104,6 +111,9 @@ const TRIALS = Number(values.trials);
 const IDLE_MS = Number(values['idle-s']) * 1000;
 const IDLE_TRIALS = Number(values['idle-trials']);
 const SETTLE_MS = Number(values['settle-s']) * 1000;
+const KILLS = Number(values.kills);
+/** Between one kill's detection by every survivor and the next kill. */
+const KILL_GAP_MS = 5_000;
 const PROFILE = values.profile as SerfProfile;
 const SYSTEMS = values.system.split(',');
 const JOIN_MODES = values['join-mode'].split(',');
@@ -126,6 +136,9 @@ if (SIZES.some((n) => !Number.isInteger(n) || n < 3 || n > 256)) {
 }
 if (!Number.isInteger(TRIALS) || TRIALS < 1) usage('--trials must be a positive integer');
 if (!(IDLE_MS >= 0) || !(SETTLE_MS >= 0)) usage('--idle-s and --settle-s must be ≥ 0');
+if (!Number.isInteger(KILLS) || KILLS < 1 || SIZES.some((n) => KILLS > n - 2)) {
+  usage('--kills must be an integer from 1 to the smallest size minus 2');
+}
 if (!['lan', 'wan', 'local'].includes(PROFILE)) usage('--profile is lan, wan or local');
 if (SYSTEMS.some((x) => x !== 'serf' && x !== 'hearsay')) usage('--system lists serf, hearsay');
 if (JOIN_MODES.length === 0 || JOIN_MODES.some((x) => x !== 'spawn' && x !== 'running')) {
@@ -148,8 +161,9 @@ function summaryRow(system: string, sz: SizeSummary): string {
   const joins = ok.map((t) => t.joinMs!);
   const ups = sz.trials.filter((t) => t.allUpMs !== null).map((t) => t.allUpMs!);
   const afterUp = ok.filter((t) => t.allUpMs !== null).map((t) => t.joinMs! - t.allUpMs!);
-  const detects = sz.trials.filter((t) => t.detectAllMs !== null).map((t) => t.detectAllMs!);
-  const firsts = sz.trials.filter((t) => t.detectFirstMs !== null).map((t) => t.detectFirstMs!);
+  const kills = sz.trials.flatMap((t) => t.detections);
+  const detects = kills.filter((d) => d.allMs !== null).map((d) => d.allMs!);
+  const firsts = kills.filter((d) => d.firstMs !== null).map((d) => d.firstMs!);
   const fps = sz.trials.reduce((acc, t) => acc + t.falsePositives.length, 0);
   const idle = sz.trials.map((t) => t.idle).filter((x) => x !== null);
   const bytes = idle.map((x) => x.bytesPerNodePerSec).filter((x) => x !== null);
@@ -164,7 +178,7 @@ function summaryRow(system: string, sz: SizeSummary): string {
     mm(joins),
     ups.length === 0 ? '—' : s(median(ups)),
     afterUp.length === 0 ? '—' : s(median(afterUp)),
-    `${detects.length}/${sz.trials.length}`,
+    `${detects.length}/${KILLS * sz.trials.length}`,
     mm(detects),
     firsts.length === 0 ? '—' : s(median(firsts)),
     fps,
@@ -184,7 +198,8 @@ async function measureSize(
   for (let t = 0; t < TRIALS; t++) {
     const r = await runTrial(cut, {
       nodes,
-      victim: nodes - 1 - (t % (nodes - 1)),
+      victims: Array.from({ length: KILLS }, (_, k) => nodes - 1 - ((t * KILLS + k) % (nodes - 1))),
+      killGapMs: KILL_GAP_MS,
       joinDeadlineMs: JOIN_DEADLINE_MS,
       detectDeadlineMs: DETECT_DEADLINE_MS,
       joinPollMs: JOIN_POLL_MS,
@@ -197,8 +212,13 @@ async function measureSize(
     const idle = r.idle?.bytesPerNodePerSec;
     console.error(
       `  n=${nodes} trial ${t}: join ${s(r.joinMs)} s (up ${s(r.allUpMs)} s, ${r.joinedNodes}/${nodes}), ` +
-        `kill ${r.victim}: first ${s(r.detectFirstMs)} s, all ${s(r.detectAllMs)} s ` +
-        `(${r.detectedBy}/${nodes - 1}), false positives ${r.falsePositives.length}` +
+        r.detections
+          .map(
+            (d) =>
+              `kill ${d.victim}: first ${s(d.firstMs)} s, all ${s(d.allMs)} s (${d.detectedBy}/${d.survivors})`,
+          )
+          .join(', ') +
+        `, false positives ${r.falsePositives.length}` +
         (idle === undefined || idle === null ? '' : `, idle ${Math.round(idle)} B/node/s`) +
         `, RSS median ${median(r.rssMiB.filter(Number.isFinite)).toFixed(1)} MiB, load ${loadavg()[0]!.toFixed(2)}`,
     );
@@ -423,7 +443,7 @@ async function spawnMode(
     );
     const note = [
       `${sz.system.split(' ')[0]} n=${sz.nodes}: joins ${sz.trials.map((t) => s(t.joinMs)).join(', ')} s`,
-      `detect-all ${sz.trials.map((t) => s(t.detectAllMs)).join(', ')} s`,
+      `detect-all ${sz.trials.map((t) => t.detections.map((d) => s(d.allMs)).join(', ')).join('; ')} s`,
       `load average ${sz.loadBefore[0]!.toFixed(2)} before, ${sz.loadAfter[0]!.toFixed(2)} after`,
     ];
     if (stragglers.length > 0) {
