@@ -8,6 +8,7 @@
  */
 
 import { type IncomingHttpHeaders, request } from 'node:http';
+import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type {
   AgentCluster,
@@ -337,7 +338,12 @@ export interface HttpSetup {
   readonly metrics: AgentMetrics;
 }
 
-/** An HTTP app over a fake cluster (self `m-self`, tag role=web), logging JSON to a sink. */
+/**
+ * An HTTP app over a fake cluster (self `m-self`, tag role=web), logging JSON to a sink.
+ * Closed after the calling test even when an assertion fails before the test's own close:
+ * an open app (its event hub's heartbeat, a query's timer) keeps the file's process alive,
+ * and the run would hang instead of failing.
+ */
 export function httpSetup(
   others: AgentMember[] = [],
   options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
@@ -347,6 +353,7 @@ export function httpSetup(
   const metrics =
     options.metrics ?? new AgentMetrics({ stats: () => cluster.stats(), defaultMetrics: false });
   const app = buildHttpServer({ cluster, logger, ...options, metrics });
+  after(() => app.close());
   return { app, cluster, sink, metrics };
 }
 
