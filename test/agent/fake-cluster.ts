@@ -338,23 +338,33 @@ export interface HttpSetup {
   readonly metrics: AgentMetrics;
 }
 
-/**
- * An HTTP app over a fake cluster (self `m-self`, tag role=web), logging JSON to a sink.
- * Closed after the calling test even when an assertion fails before the test's own close:
- * an open app (its event hub's heartbeat, a query's timer) keeps the file's process alive,
- * and the run would hang instead of failing.
- */
-export function httpSetup(
-  others: AgentMember[] = [],
-  options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
+/** An HTTP app over a fake cluster (self `m-self`, tag role=web), logging JSON to a sink. */
+function appSetup(
+  others: AgentMember[],
+  options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'>,
 ): HttpSetup {
   const { sink, logger } = sinkLogger('a');
   const cluster = new FakeCluster(member('m-self', 7946, 'alive', { role: 'web' }), others);
   const metrics =
     options.metrics ?? new AgentMetrics({ stats: () => cluster.stats(), defaultMetrics: false });
   const app = buildHttpServer({ cluster, logger, ...options, metrics });
-  after(() => app.close());
   return { app, cluster, sink, metrics };
+}
+
+/**
+ * `appSetup` for one test: call it inside the test. The app is closed after that test even
+ * when an assertion fails before the test's own close: an open app (a listening socket, the
+ * event hub's heartbeat) keeps the file's process alive, and the run would hang instead of
+ * failing. (node:test's `after`, called inside a test, runs when that test ends; inside a
+ * `before` hook it would run when the hook ends, so shared apps use `listeningSetup`.)
+ */
+export function httpSetup(
+  others: AgentMember[] = [],
+  options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
+): HttpSetup {
+  const setup = appSetup(others, options);
+  after(() => setup.app.close());
+  return setup;
 }
 
 export interface SseMessage {
@@ -459,12 +469,15 @@ export function openSse(
   });
 }
 
-/** `httpSetup` on a real socket (127.0.0.1, port 0); `address` is what `--http` takes. */
+/**
+ * `appSetup` on a real socket (127.0.0.1, port 0); `address` is what `--http` takes. The
+ * caller closes it: most share one app across a file, made in a `before` hook.
+ */
 export async function listeningSetup(
   others: AgentMember[] = [],
   options: Omit<Partial<HttpServerOptions>, 'cluster' | 'logger'> = {},
 ): Promise<HttpSetup & { readonly port: number; readonly address: string }> {
-  const setup = httpSetup(others, options);
+  const setup = appSetup(others, options);
   const { port } = await listenHttp(setup.app, { host: '127.0.0.1', port: 0 });
   return { ...setup, port, address: `127.0.0.1:${port}` };
 }
