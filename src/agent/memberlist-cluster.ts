@@ -104,6 +104,16 @@ export const JOIN_SYNC_GOSSIP_PERIODS = 15;
  */
 export const STRANGER_SYNC_FRACTION = 1 / 6;
 
+/**
+ * The agent's join-burst sync (SwimConfig `joinBurstSyncDelayMs`, off in the library's
+ * presets): one push/pull once the joins a member hears of by gossip have been quiet this
+ * many gossip periods. A member that joined early and missed the alive of one that joined
+ * seconds after its own join sync (64 agents starting over 20 s: one such member waited 65 s
+ * in a benchmark run) learns of it when the burst ends, not when the joiner's round-robin
+ * happens to ping it (the stranger sync) or the periodic push/pull comes round.
+ */
+export const JOIN_BURST_SYNC_GOSSIP_PERIODS = 15;
+
 /** The SWIM fields the agent sets; the rest come from the profile's preset. */
 function swimFields(
   config: AgentConfig,
@@ -115,6 +125,7 @@ function swimFields(
     name: config.nodeName,
     joinSyncDelayMs: preset.gossipIntervalMs * JOIN_SYNC_GOSSIP_PERIODS,
     strangerSyncIntervalMs: preset.pushPullIntervalMs * STRANGER_SYNC_FRACTION,
+    joinBurstSyncDelayMs: preset.gossipIntervalMs * JOIN_BURST_SYNC_GOSSIP_PERIODS,
     advertiseIp: advertise.ip,
     advertisePort: advertise.port,
     // AES-GCM version 1, the one memberlist sends: subtracted from the packet budget.

@@ -119,6 +119,17 @@ export interface SwimConfig {
    */
   readonly strangerSyncIntervalMs: number;
   /**
+   * A hearsay extension, 0 (off) in every preset: members join in bursts, and a member that
+   * missed one alive broadcast of a burst still hears most of the others. So once this long
+   * has passed since the last member this node learnt of by gossip (not by a push/pull), it
+   * runs one push/pull with a random alive member, which hands over whatever it missed. It
+   * covers the joins the join sync cannot, those that come after this node's own join sync.
+   * Nothing runs when a push/pull this node started since that last arrival already carried
+   * the full state, and at most one such exchange per ten times this delay, scaled with the
+   * cluster's size as `pushPullIntervalMs` is (30 s, or 60 s at 64 members, with 3 s).
+   */
+  readonly joinBurstSyncDelayMs: number;
+  /**
    * Longest wait for our leave broadcast to be sent its full number of times, ms (Serf's
    * `BroadcastTimeout`, 5 s). `left` is emitted at the latest then.
    */
@@ -171,6 +182,7 @@ export const LAN_CONFIG: SwimConfig = Object.freeze({
   joinBackoffMs: 1000,
   joinSyncDelayMs: 0,
   strangerSyncIntervalMs: 0,
+  joinBurstSyncDelayMs: 0,
   leaveTimeoutMs: 5000,
   protocolVersionMin: PROTOCOL_VERSION_MIN,
   protocolVersionMax: PROTOCOL_VERSION_MAX,
@@ -256,6 +268,7 @@ const INT_RANGES: { readonly [K in IntField]: readonly [number, number] } = {
   joinBackoffMs: [0, DAY_MS],
   joinSyncDelayMs: [0, DAY_MS],
   strangerSyncIntervalMs: [0, DAY_MS],
+  joinBurstSyncDelayMs: [0, DAY_MS],
   leaveTimeoutMs: [0, DAY_MS],
   protocolVersionMin: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],
   protocolVersionMax: [PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX],

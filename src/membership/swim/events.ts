@@ -117,6 +117,11 @@ export type SwimEvent =
    * a push/pull with it to learn what it missed (`strangerSyncIntervalMs`).
    */
   | { readonly type: 'stranger-sync'; readonly peer: number; readonly name: string }
+  /**
+   * The joins this node heard of by gossip have been quiet for `joinBurstSyncDelayMs`, so it
+   * started a push/pull with a random alive member to learn of any it missed.
+   */
+  | { readonly type: 'join-burst-sync'; readonly peer: number; readonly name: string }
   /** A push/pull failed: timeout, remote error, or incompatible versions (§7.2). */
   | {
       readonly type: 'push-pull-failed';

@@ -128,6 +128,12 @@ export interface SwimDeps {
 const TCP_PING_PROTOCOL_MIN = 3;
 const NACK_PROTOCOL_MIN = 4;
 const EMPTY = new Uint8Array(0);
+/**
+ * Join-burst syncs are at least this many `joinBurstSyncDelayMs` apart (before scaling with
+ * the cluster's size): a cluster whose members join every few seconds for good would
+ * otherwise run one full-state exchange per member per join.
+ */
+const BURST_SYNC_SPACING_DELAYS = 10;
 
 // --- pending acks ----------------------------------------------------------------------
 
@@ -222,6 +228,13 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   /** Earliest time of the next `strangerSyncIntervalMs` exchange. */
   #strangerSyncAfter = 0;
   #strangerCheckPending = false;
+  /** When this node last heard by gossip of a member it did not list (`joinBurstSyncDelayMs`). */
+  #gossipedJoinAtMs = Number.NEGATIVE_INFINITY;
+  /** When this node last started a push/pull: each carries the other side's whole table. */
+  #exchangeStartedAtMs = Number.NEGATIVE_INFINITY;
+  #burstSyncPending = false;
+  /** Earliest time of the next `joinBurstSyncDelayMs` exchange. */
+  #burstSyncAfter = 0;
   #leaveBroadcastDone = false;
   #leftEmitted = false;
 
@@ -514,9 +527,13 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       case 'nack':
         this.#onNack(ctx, msg);
         return;
-      case 'alive':
+      case 'alive': {
+        const before = this.#table.get(msg.node)?.state;
         this.#applyAlive(ctx, msg, false);
+        const joined = before !== 'alive' && before !== 'suspect';
+        if (joined && this.#table.get(msg.node)?.state === 'alive') this.#noteGossipedJoin(ctx);
         return;
+      }
       case 'suspect':
         this.#applySuspect(ctx, msg);
         return;
@@ -1214,7 +1231,8 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   // =====================================================================================
   // Push/pull and join (memberlist pushPull / pushPullNode / handleConn / mergeRemoteState)
 
-  #pushPullPeriodic(ctx: SwimContext): void {
+  /** A push/pull with a random alive member; the member, if one started. */
+  #pushPullPeriodic(ctx: SwimContext): MemberRecord | null {
     const self = this.#self;
     const peers = this.#table.sample(
       1,
@@ -1223,8 +1241,39 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       this.#sampleScratch,
     );
     const peer = peers[0];
-    if (peer === undefined || !this.#reachable(ctx, this.#peerId(peer))) return;
-    this.#startExchange(ctx, peer.id, false, null, peer.name);
+    if (peer === undefined || !this.#reachable(ctx, this.#peerId(peer))) return null;
+    return this.#startExchange(ctx, peer.id, false, null, peer.name) ? peer : null;
+  }
+
+  /**
+   * `joinBurstSyncDelayMs`: gossip told us of a member we did not list. One check is
+   * pending at a time; it waits until the arrivals have been quiet for the delay.
+   */
+  #noteGossipedJoin(ctx: SwimContext): void {
+    if (this.config.joinBurstSyncDelayMs <= 0 || this.#leaving) return;
+    this.#gossipedJoinAtMs = ctx.now;
+    if (this.#burstSyncPending) return;
+    this.#burstSyncPending = true;
+    this.#deadlines.add(ctx.now + this.config.joinBurstSyncDelayMs, (x) => this.#burstSyncDue(x));
+  }
+
+  #burstSyncDue(ctx: SwimContext): void {
+    const c = this.config;
+    const quietAtMs = this.#gossipedJoinAtMs + c.joinBurstSyncDelayMs;
+    if (ctx.now < quietAtMs) {
+      this.#deadlines.add(quietAtMs, (x) => this.#burstSyncDue(x));
+      return;
+    }
+    this.#burstSyncPending = false;
+    if (this.#leaving || ctx.now < this.#burstSyncAfter) return;
+    // A push/pull we started after the last arrival has already brought the full table.
+    if (this.#exchangeStartedAtMs > this.#gossipedJoinAtMs) return;
+    const peer = this.#pushPullPeriodic(ctx);
+    if (peer === null) return;
+    this.#burstSyncAfter =
+      ctx.now +
+      pushPullIntervalMs(c.joinBurstSyncDelayMs * BURST_SYNC_SPACING_DELAYS, this.#table.size);
+    ctx.emit({ type: 'join-burst-sync', peer: peer.id, name: peer.name });
   }
 
   #localState(join: boolean): PushPull {
@@ -1255,6 +1304,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     const ex: Exchange = { peer, join, attempt, seedLabel: label, timedOut: false, deadline: null };
     this.#exchanges.set(peer, ex);
     this.#liveExchanges++;
+    this.#exchangeStartedAtMs = ctx.now;
     ex.deadline = this.#deadlines.add(ctx.now + this.config.tcpTimeoutMs, (x) =>
       this.#exchangeTimeout(x, ex),
     );

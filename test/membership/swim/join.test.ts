@@ -346,3 +346,98 @@ test('strangerSyncIntervalMs: joins without loss cause no exchange, as every ali
     [],
   );
 });
+
+/** Whether a send would tell its receiver of node `n` (its alive). */
+function tellsOf(n: number, msg: Message): boolean {
+  return partsOf(msg).some((p) => p.type === 'alive' && p.node === simNodeName(n));
+}
+
+test('joinBurstSyncDelayMs: a member that missed one alive of a later burst learns of it once the burst is quiet', () => {
+  // Node 1 joins alone; 5 s later nodes 2, 3 and 4 join, and every datagram that would tell
+  // node 1 of node 3 is lost (replies carry no destination: those of the others go without
+  // it too). Periodic push/pull, the join sync and the stranger sync are off.
+  const run = (joinBurstSyncDelayMs: number) => {
+    const c = cluster(5, {
+      seed: 38,
+      config: { pushPullIntervalMs: 0, joinSyncDelayMs: 0, joinBurstSyncDelayMs },
+      tap: {
+        drop: (from, to, msg, how) =>
+          (how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOf(3, msg),
+      },
+    });
+    c.join(1, 0);
+    for (const [i, at] of [
+      [2, 5000],
+      [3, 5500],
+      [4, 6000],
+    ] as const) {
+      c.sim.at(at, () => c.join(i, 0));
+    }
+    const learnedAt = c.runUntil(() => c.stateOf(1, 3) === 'alive', 30_000);
+    c.sim.run(30_000);
+    return { c, learnedAt, syncs: c.of('join-burst-sync', 1) };
+  };
+  const off = run(0);
+  assert.equal(off.learnedAt, null, 'without it node 1 never hears of node 3');
+  assert.deepEqual(off.syncs, []);
+
+  const on = run(3000);
+  assert.equal(on.syncs.length, 1, 'one sync for the burst');
+  const syncAt = on.syncs[0]!.atMs;
+  // What node 1 heard of the burst by gossip before the sync (node 2 at least: node 4's
+  // alive may have shared a lost packet with node 3's), and the sync 3 s after the last.
+  const joins = on.c
+    .of('member-join', 1)
+    .filter((e) => ![0, 1].some((v) => e.event.member.name === simNodeName(v)));
+  const gossiped = joins.filter((e) => e.atMs < syncAt).map((e) => e.atMs);
+  assert.ok(gossiped.length >= 1 && gossiped.length <= 2, `${gossiped}`);
+  assert.equal(syncAt, gossiped.at(-1)! + 3000);
+  assert.ok(on.learnedAt !== null && on.learnedAt >= syncAt && on.learnedAt < syncAt + 100);
+  assert.equal(joins.length, 3, 'nodes 2, 3 and 4, the rest by the sync');
+});
+
+test('joinBurstSyncDelayMs: none after a push/pull that followed the burst, and at most one per ten delays', () => {
+  // Nodes 1-3 join at once with the join sync on: node 1's join sync, 3 s after its join,
+  // comes after it heard of the others, so it needs no burst sync. Two more bursts follow,
+  // 10 s and 13 s later; only the first of them gets a sync at node 1.
+  const c = cluster(8, {
+    seed: 39,
+    config: { pushPullIntervalMs: 0, joinSyncDelayMs: 3000, joinBurstSyncDelayMs: 3000 },
+  });
+  for (const i of [1, 2, 3]) c.join(i, 0);
+  for (const [i, at] of [
+    [4, 10_000],
+    [5, 10_100],
+    [6, 23_000],
+    [7, 23_100],
+  ] as const) {
+    c.sim.at(at, () => c.join(i, 0));
+  }
+  c.sim.run(60_000);
+  assert.ok(c.converged(), 'every member lists every member');
+  const at = c.of('join-burst-sync', 1).map((e) => e.atMs);
+  assert.equal(at.length, 1, `${at}`);
+  assert.ok(at[0]! > 13_000 && at[0]! < 14_000, `${at}`);
+  // Spacing: ten delays (30 s, fewer than 33 members), so the burst at 23 s gets none.
+  for (const v of [1, 2, 3]) {
+    const syncs = c.of('join-burst-sync', v).map((e) => e.atMs);
+    assert.ok(
+      syncs.every((t) => t < 20_000),
+      `node ${v}: ${syncs}`,
+    );
+  }
+});
+
+test('joinBurstSyncDelayMs: a lossless 32-node mass join costs at most one exchange a member', () => {
+  const c = cluster(32, { seed: 40, config: { joinBurstSyncDelayMs: 3000 } });
+  for (let i = 1; i < 32; i++) c.sim.at(i * 50, () => c.join(i, 0));
+  const at = c.runUntil(() => c.converged(), 30_000);
+  assert.ok(at !== null, 'converged');
+  c.sim.run(at + 20_000);
+  const perNode = new Map<number, number>();
+  for (const e of c.of('join-burst-sync')) perNode.set(e.node, (perNode.get(e.node) ?? 0) + 1);
+  assert.ok(
+    [...perNode.values()].every((n) => n === 1),
+    JSON.stringify([...perNode]),
+  );
+});
