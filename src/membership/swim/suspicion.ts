@@ -17,7 +17,8 @@ export class Suspicion {
   /** Nodes whose accusations are already counted (the first accuser included). */
   readonly #accusers = new Set<string>();
   #confirmations = 0;
-  #expiresAtMs: number;
+  /** Kept apart from the start, not derived from the deadline: the host's clock has fractions. */
+  #timeoutMs: number;
   /** Bumped whenever the deadline moves, so an older heap entry can tell it is stale. */
   token = 0;
 
@@ -25,7 +26,7 @@ export class Suspicion {
     this.bounds = bounds;
     this.startMs = startMs;
     this.#accusers.add(from);
-    this.#expiresAtMs = startMs + suspicionInitialTimeoutMs(bounds);
+    this.#timeoutMs = suspicionInitialTimeoutMs(bounds);
   }
 
   get confirmations(): number {
@@ -33,12 +34,12 @@ export class Suspicion {
   }
 
   get expiresAtMs(): number {
-    return this.#expiresAtMs;
+    return this.startMs + this.#timeoutMs;
   }
 
   /** Total timeout currently in force, ms from the start. */
   get timeoutMs(): number {
-    return this.#expiresAtMs - this.startMs;
+    return this.#timeoutMs;
   }
 
   /**
@@ -50,7 +51,7 @@ export class Suspicion {
     if (this.#accusers.has(from)) return false;
     this.#accusers.add(from);
     this.#confirmations++;
-    this.#expiresAtMs = this.startMs + suspicionTimeoutMs(this.#confirmations, this.bounds);
+    this.#timeoutMs = suspicionTimeoutMs(this.#confirmations, this.bounds);
     this.token++;
     return true;
   }

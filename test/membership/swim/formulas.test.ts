@@ -60,6 +60,17 @@ test('Suspicion counts each accuser once, excludes the first, stops at k', () =>
   assert.equal(none.confirm('b'), false);
 });
 
+test('Suspicion reports its timeout exactly when the host clock has fractions of a ms', () => {
+  // A real host's clock: (start + 3000) − start is 2999.999999999999 at this start.
+  const start = 5192.569999998771;
+  assert.notEqual(start + 3000 - start, 3000);
+  const s = new Suspicion('a', suspicionBounds(3, 6, 3, 1000), start);
+  assert.equal(s.timeoutMs, 18_000);
+  assert.equal(s.confirm('b'), true);
+  assert.equal(s.timeoutMs, 3000, 'the local profile minimum, not a hair under it');
+  assert.equal(s.expiresAtMs, start + 3000);
+});
+
 test('retransmit limit: mult × ceil(log10(n + 1))', () => {
   const rows: [n: number, limit: number][] = [
     [1, 4],
