@@ -195,6 +195,7 @@ interface Exchange {
   seedLabel: string;
   timedOut: boolean;
   deadline: Deadline<SwimContext> | null;
+  readonly startedAtMs: number;
 }
 
 export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
@@ -230,8 +231,8 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   #strangerCheckPending = false;
   /** When this node last heard by gossip of a member it did not list (`joinBurstSyncDelayMs`). */
   #gossipedJoinAtMs = Number.NEGATIVE_INFINITY;
-  /** When this node last started a push/pull: each carries the other side's whole table. */
-  #exchangeStartedAtMs = Number.NEGATIVE_INFINITY;
+  /** When the latest push/pull this node started, and merged, began: it brought a whole table. */
+  #tableSyncedFromMs = Number.NEGATIVE_INFINITY;
   #burstSyncPending = false;
   /** Earliest time of the next `joinBurstSyncDelayMs` exchange. */
   #burstSyncAfter = 0;
@@ -1267,7 +1268,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     this.#burstSyncPending = false;
     if (this.#leaving || ctx.now < this.#burstSyncAfter) return;
     // A push/pull we started after the last arrival has already brought the full table.
-    if (this.#exchangeStartedAtMs > this.#gossipedJoinAtMs) return;
+    if (this.#tableSyncedFromMs > this.#gossipedJoinAtMs) return;
     const peer = this.#pushPullPeriodic(ctx);
     if (peer === null) return;
     this.#burstSyncAfter =
@@ -1301,10 +1302,17 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
     }
     if (this.#liveExchanges >= this.config.pushPullsInFlightMax) return false;
     if (existing !== undefined) this.#deadlines.cancel(existing.deadline);
-    const ex: Exchange = { peer, join, attempt, seedLabel: label, timedOut: false, deadline: null };
+    const ex: Exchange = {
+      peer,
+      join,
+      attempt,
+      seedLabel: label,
+      timedOut: false,
+      deadline: null,
+      startedAtMs: ctx.now,
+    };
     this.#exchanges.set(peer, ex);
     this.#liveExchanges++;
-    this.#exchangeStartedAtMs = ctx.now;
     ex.deadline = this.#deadlines.add(ctx.now + this.config.tcpTimeoutMs, (x) =>
       this.#exchangeTimeout(x, ex),
     );
@@ -1340,6 +1348,9 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
         return;
       }
       const problem = this.#merge(ctx, from, pp, ex.join, true);
+      if (problem === null) {
+        this.#tableSyncedFromMs = Math.max(this.#tableSyncedFromMs, ex.startedAtMs);
+      }
       if (ex.attempt !== null) this.#seedDone(ctx, ex.attempt, ex.seedLabel, problem);
       return;
     }

@@ -441,3 +441,22 @@ test('joinBurstSyncDelayMs: a lossless 32-node mass join costs at most one excha
     JSON.stringify([...perNode]),
   );
 });
+
+test('joinBurstSyncDelayMs: a push/pull that failed does not stand in for the sync', () => {
+  // As the test above, but every push/pull answer after the joins is lost: node 1's join
+  // sync brings nothing, so the burst sync still runs (and fails the same way).
+  let now = () => 0;
+  const c = cluster(4, {
+    seed: 41,
+    config: { pushPullIntervalMs: 0, joinSyncDelayMs: 3000, joinBurstSyncDelayMs: 3000 },
+    tap: {
+      drop: (_from, _to, msg, how) =>
+        how === 'reply' && now() > 1000 && partsOf(msg).some((p) => p.type === 'pushPull'),
+    },
+  });
+  now = () => c.sim.now;
+  for (const i of [1, 2, 3]) c.join(i, 0);
+  c.sim.run(20_000);
+  assert.ok(c.of('push-pull-failed', 1).length >= 1, 'the join sync failed');
+  assert.equal(c.of('join-burst-sync', 1).length, 1);
+});
