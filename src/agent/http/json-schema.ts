@@ -212,10 +212,11 @@ function check(node: Node, v: unknown, path: string): SchemaError | undefined {
       return fail(path, 'minimum', `must be >= ${node.minimum}`);
     }
   } else if (typeof v === 'string') {
-    if (node.maxLength !== undefined && codePoints(v) > node.maxLength) {
+    const length = node.maxLength === undefined && node.minLength === undefined ? 0 : codePoints(v);
+    if (node.maxLength !== undefined && length > node.maxLength) {
       return fail(path, 'maxLength', `must NOT have more than ${node.maxLength} characters`);
     }
-    if (node.minLength !== undefined && codePoints(v) < node.minLength) {
+    if (node.minLength !== undefined && length < node.minLength) {
       return fail(path, 'minLength', `must NOT have fewer than ${node.minLength} characters`);
     }
   } else if (Array.isArray(v)) {

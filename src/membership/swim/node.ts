@@ -528,13 +528,9 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       case 'nack':
         this.#onNack(ctx, msg);
         return;
-      case 'alive': {
-        const before = this.#table.get(msg.node)?.state;
-        this.#applyAlive(ctx, msg, false);
-        const joined = before !== 'alive' && before !== 'suspect';
-        if (joined && this.#table.get(msg.node)?.state === 'alive') this.#noteGossipedJoin(ctx);
+      case 'alive':
+        if (this.#applyAlive(ctx, msg, false)) this.#noteGossipedJoin(ctx);
         return;
-      }
       case 'suspect':
         this.#applySuspect(ctx, msg);
         return;
@@ -864,21 +860,22 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
   // =====================================================================================
   // The incarnation rules (memberlist aliveNode / suspectNode / deadNode / refute)
 
-  #applyAlive(ctx: SwimContext, a: Alive, bootstrap: boolean): void {
+  /** Applies an alive; true when it made the member join (`member-join` was emitted). */
+  #applyAlive(ctx: SwimContext, a: Alive, bootstrap: boolean): boolean {
     const c = this.config;
     const isLocal = a.node === c.name;
     // An alive about us still in flight when we left must not bring us back.
-    if (this.#leaving && isLocal) return;
+    if (this.#leaving && isLocal) return false;
     if (a.vsn !== null && (a.vsn[0] === 0 || a.vsn[1] === 0 || a.vsn[0] > a.vsn[1])) {
       this.#drop(ctx, 'bad-version', 'alive');
-      return;
+      return false;
     }
     let rec = this.#table.get(a.node);
     let updatesNode = false;
     if (rec === undefined) {
       if (this.#table.size >= c.membersMax) {
         this.#drop(ctx, 'limit', 'alive');
-        return;
+        return false;
       }
       rec = new MemberRecord(
         a.node,
@@ -902,11 +899,11 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
           existing: { ip: rec.ip, port: rec.port },
           claimed: { ip: a.addr, port: a.port },
         });
-        return;
+        return false;
       }
     }
-    if (a.incarnation <= rec.incarnation && !isLocal && !updatesNode) return;
-    if (a.incarnation < rec.incarnation && isLocal) return;
+    if (a.incarnation <= rec.incarnation && !isLocal && !updatesNode) return false;
+    if (a.incarnation < rec.incarnation && isLocal) return false;
     this.#cancelSuspicion(rec);
     const oldState = rec.state;
     const oldMeta = rec.meta;
@@ -918,7 +915,7 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
         sameBytes(a.meta, rec.meta) &&
         sameVsn(a.vsn, rec.vsn)
       ) {
-        return;
+        return false;
       }
       this.#refute(ctx, rec, a.incarnation, 'alive', a.node);
     } else {
@@ -940,16 +937,17 @@ export class SwimNode implements Protocol<SwimMessage, SwimTimer, SwimEvent> {
       const m = rec.snapshot();
       ctx.emit({ type: 'member-join', member: m });
       this.#delegate?.notifyJoin?.(ctx, m);
-    } else {
-      if (oldState === 'suspect' && rec.state === 'alive') {
-        ctx.emit({ type: 'member-alive-again', member: rec.snapshot() });
-      }
-      if (!sameBytes(oldMeta, rec.meta)) {
-        const m = rec.snapshot();
-        ctx.emit({ type: 'member-update', member: m });
-        this.#delegate?.notifyUpdate?.(ctx, m);
-      }
+      return true;
     }
+    if (oldState === 'suspect' && rec.state === 'alive') {
+      ctx.emit({ type: 'member-alive-again', member: rec.snapshot() });
+    }
+    if (!sameBytes(oldMeta, rec.meta)) {
+      const m = rec.snapshot();
+      ctx.emit({ type: 'member-update', member: m });
+      this.#delegate?.notifyUpdate?.(ctx, m);
+    }
+    return false;
   }
 
   #applySuspect(ctx: SwimContext, s: Suspect): void {
