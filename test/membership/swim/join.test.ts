@@ -18,9 +18,9 @@ function partsOf(msg: Message): Message[] {
   return m.type === 'compound' ? m.parts.flatMap(partsOf) : [m];
 }
 
-/** Whether a send would tell its receiver of node 2 (its alive). */
-function tellsOfNode2(msg: Message): boolean {
-  return partsOf(msg).some((p) => p.type === 'alive' && p.node === simNodeName(2));
+/** Whether a send would tell its receiver of node `n` (its alive). */
+function tellsOf(n: number, msg: Message): boolean {
+  return partsOf(msg).some((p) => p.type === 'alive' && p.node === simNodeName(n));
 }
 
 test('join through a crashed seed fails after tcpTimeoutMs, naming the seed', () => {
@@ -239,7 +239,7 @@ test('joinSyncDelayMs: a member that missed a later joiner’s alive learns of i
     const c = cluster(3, {
       seed: 34,
       config: { pushPullIntervalMs: 0, joinSyncDelayMs },
-      tap: { drop: (_from, to, msg, how) => to === 1 && how === 'send' && tellsOfNode2(msg) },
+      tap: { drop: (_from, to, msg, how) => to === 1 && how === 'send' && tellsOf(2, msg) },
     });
     c.join(1, 0);
     c.sim.at(500, () => c.join(2, 0));
@@ -271,7 +271,7 @@ test('strangerSyncIntervalMs: a member pinged by one it does not know pulls what
       tap: {
         // Replies carry no destination: those from 0 and 2 go without node 2's alive too.
         drop: (from, to, msg, how) =>
-          (how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOfNode2(msg),
+          (how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOf(2, msg),
         record: (from, to, msg) => {
           if (from === 2 && to === 1 && partsOf(msg).some((p) => p.type === 'ping')) {
             pingsFrom2.push(now());
@@ -315,7 +315,7 @@ test('strangerSyncIntervalMs bounds the exchanges a stranger can cause to one pe
     config: { pushPullIntervalMs: 0, joinSyncDelayMs: 0, strangerSyncIntervalMs: 5000 },
     tap: {
       drop: (from, to, msg, how) =>
-        ((how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOfNode2(msg)) ||
+        ((how === 'reply' ? from !== 1 : to === 1 && how === 'send') && tellsOf(2, msg)) ||
         (from === 2 && how === 'reply' && partsOf(msg).some((p) => p.type === 'pushPull')),
     },
   });
@@ -346,11 +346,6 @@ test('strangerSyncIntervalMs: joins without loss cause no exchange, as every ali
     [],
   );
 });
-
-/** Whether a send would tell its receiver of node `n` (its alive). */
-function tellsOf(n: number, msg: Message): boolean {
-  return partsOf(msg).some((p) => p.type === 'alive' && p.node === simNodeName(n));
-}
 
 test('joinBurstSyncDelayMs: a member that missed one alive of a later burst learns of it once the burst is quiet', () => {
   // Node 1 joins alone; 5 s later nodes 2, 3 and 4 join, and every datagram that would tell
