@@ -7,6 +7,7 @@
  *   real-host        32 UDP processes on 127.0.0.1: time to last delivery, msgs/node
  *   member-memory    heap per member of a SWIM and a Serf node knowing 10,000 members
  *   rss-floor        an idle agent's RSS, step by step from bare Node, beside Serf's
+ *   wire-codec       CPU per gossip packet: memberlist-format encode and decode, LZW
  *
  * `npm run bench -- --only sim-throughput` runs one.
  */
@@ -23,6 +24,7 @@ const BENCHES = [
   'real-host',
   'member-memory',
   'rss-floor',
+  'wire-codec',
 ] as const;
 /** Where each benchmark's script lives under bench/, and the Node flags it needs. */
 const SCRIPTS: Record<(typeof BENCHES)[number], { path: string; nodeArgs: string[] }> = {
@@ -31,6 +33,7 @@ const SCRIPTS: Record<(typeof BENCHES)[number], { path: string; nodeArgs: string
   'real-host': { path: 'real-host.ts', nodeArgs: [] },
   'member-memory': { path: 'membership/member-memory.ts', nodeArgs: ['--expose-gc'] },
   'rss-floor': { path: 'membership/rss-floor.ts', nodeArgs: [] },
+  'wire-codec': { path: 'membership/wire-codec.ts', nodeArgs: [] },
 };
 const selected = values.only === undefined ? BENCHES : BENCHES.filter((b) => b === values.only);
 if (selected.length === 0) {
@@ -130,6 +133,17 @@ if (selected.includes('rss-floor')) {
   results['rss-floor'] = out;
   lines.push(
     'Idle agent RSS, step by step, beside Serf (`npm run bench -- --only rss-floor`):',
+    '',
+    out.trim(),
+    '',
+  );
+}
+
+if (selected.includes('wire-codec')) {
+  const out = runScript('wire-codec');
+  results['wire-codec'] = out;
+  lines.push(
+    'CPU per gossip packet, memberlist wire format (`npm run bench -- --only wire-codec`):',
     '',
     out.trim(),
     '',

@@ -69,11 +69,13 @@ function writeVsn(w: GoMsgpackWriter, vsn: Vsn | null): void {
     w.nil();
     return;
   }
-  assert(
-    vsn.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xff),
-    `Vsn out of range: ${vsn}`,
-  );
-  w.raw(Uint8Array.from(vsn));
+  // A fixstr header of the tuple's length (tests write short ones to check the reader).
+  assert(vsn.length < 32, `Vsn of ${vsn.length} bytes`);
+  w.byte(0xa0 | vsn.length);
+  for (const v of vsn) {
+    if (!(Number.isInteger(v) && v >= 0 && v <= 0xff)) assert(false, `Vsn out of range: ${vsn}`);
+    w.byte(v);
+  }
 }
 
 /** Iterates a struct map's keys; `field` reads the value of a known key and returns true. */

@@ -30,6 +30,43 @@ const SKIP_DEPTH_MAX = 32;
 /** Struct keys longer than this cannot be one of ours: they are skipped unread. */
 const KEY_BYTES_MAX = 64;
 
+/**
+ * Short ASCII strings already decoded, by a hash of their bytes: struct keys and node names
+ * repeat in every message, and `TextDecoder` costs a call into the runtime per string (it was
+ * most of the cost of reading a gossip message). A fixed table of slots, each overwritten by
+ * the last string hashed to it, so a peer sending endless new strings only evicts entries;
+ * a hit is checked byte for byte against the input.
+ */
+const SHORT_STRING_BYTES_MAX = 64;
+const SHORT_STRING_SLOTS = 1024;
+const shortStrings: (string | undefined)[] = new Array(SHORT_STRING_SLOTS).fill(undefined);
+
+/** `bytes[start, start + n)` as a string when all are ASCII (n ≤ the short limit), else undefined. */
+function asciiString(bytes: Uint8Array, start: number, n: number): string | undefined {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < start + n; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) return undefined;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  const slot = (hash ^ n) & (SHORT_STRING_SLOTS - 1);
+  const cached = shortStrings[slot];
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (cached.charCodeAt(i) !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  let s = '';
+  for (let i = start; i < start + n; i++) s += String.fromCharCode(bytes[i]!);
+  shortStrings[slot] = s;
+  return s;
+}
+
 export function truncatedError(what: string): RemoteError {
   return new RemoteError('HEARSAY_ERR_DECODE_TRUNCATED', what);
 }
@@ -50,17 +87,30 @@ export function oversizeError(
   );
 }
 
+function be16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function be32(b: Uint8Array, at: number): number {
+  return b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+}
+
 export class GoMsgpackReader {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  /** Made on first use (64-bit and float fields): one per compound part adds up. */
+  #view: DataView | undefined;
   private readonly end: number;
   pos: number;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = end;
+  }
+
+  private get view(): DataView {
+    this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.#view;
   }
 
   get remaining(): number {
@@ -98,14 +148,14 @@ export class GoMsgpackReader {
 
   uint16BE(what: string): number {
     this.need(2, what);
-    const v = this.view.getUint16(this.pos);
+    const v = be16(this.bytes, this.pos);
     this.pos += 2;
     return v;
   }
 
   uint32BE(what: string): number {
     this.need(4, what);
-    const v = this.view.getUint32(this.pos);
+    const v = be32(this.bytes, this.pos);
     this.pos += 4;
     return v;
   }
@@ -165,6 +215,28 @@ export class GoMsgpackReader {
 
   /** An unsigned Go integer of at most `bits` bits (8, 16, 32), as a number. nil → 0. */
   uint(bits: 8 | 16 | 32, what: string): number {
+    // The forms Go writes for these fields, read without a bigint; the rest go the long way.
+    const b = this.bytes[this.pos];
+    if (b !== undefined && this.pos < this.end) {
+      let v = -1;
+      if (b <= 0x7f) {
+        v = b;
+        this.pos += 1;
+      } else if (b === 0xcc && this.end - this.pos >= 2) {
+        v = this.bytes[this.pos + 1]!;
+        this.pos += 2;
+      } else if (b === 0xcd && this.end - this.pos >= 3) {
+        v = be16(this.bytes, this.pos + 1);
+        this.pos += 3;
+      } else if (b === 0xce && this.end - this.pos >= 5) {
+        v = be32(this.bytes, this.pos + 1);
+        this.pos += 5;
+      }
+      if (v >= 0) {
+        if (v >= 2 ** bits) throw malformedError(`${what}: ${v} does not fit uint${bits}`);
+        return v;
+      }
+    }
     if (this.nil()) return 0;
     const v = this.integer(what);
     if (v < 0n || v >= 1n << BigInt(bits)) {
@@ -274,10 +346,14 @@ export class GoMsgpackReader {
   string(what: string, max: number, limitName: string): string {
     if (this.nil()) return '';
     const n = this.rawLength(what, false, max, limitName);
-    const view = this.bytes.subarray(this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
+    if (n <= SHORT_STRING_BYTES_MAX) {
+      const ascii = asciiString(this.bytes, start, n);
+      if (ascii !== undefined) return ascii;
+    }
     try {
-      return utf8.decode(view);
+      return utf8.decode(this.bytes.subarray(start, start + n));
     } catch {
       throw malformedError(`${what}: not well-formed UTF-8`);
     }
@@ -318,11 +394,13 @@ export class GoMsgpackReader {
    */
   key(what: string): string | undefined {
     const n = this.rawLength(`${what} key`, false, 0xffffffff, 'the input');
-    const view = this.bytes.subarray(this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
     if (n > KEY_BYTES_MAX) return undefined;
+    const ascii = asciiString(this.bytes, start, n);
+    if (ascii !== undefined) return ascii;
     try {
-      return utf8.decode(view);
+      return utf8.decode(this.bytes.subarray(start, start + n));
     } catch {
       return undefined;
     }

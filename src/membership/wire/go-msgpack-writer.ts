@@ -220,8 +220,25 @@ export class GoMsgpackWriter {
 
   /** A Go `string`. Lone surrogates cannot be written as UTF-8: refusing them is our contract. */
   string(value: string): void {
-    assert(value.isWellFormed(), 'string with a lone surrogate cannot be encoded');
     const chars = value.length;
+    // Names and keys are short ASCII: written a char at a time, no call into the runtime.
+    if (chars < 32) {
+      this.reserve(1 + chars);
+      const buf = this.buf;
+      const at = this.length + 1;
+      let i = 0;
+      for (; i < chars; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === chars) {
+        buf[this.length] = 0xa0 | chars;
+        this.length = at + chars;
+        return;
+      }
+    }
+    assert(value.isWellFormed(), 'string with a lone surrogate cannot be encoded');
     if (chars >= STR16_CHARS_MAX) {
       this.raw(utf8.encode(value));
       return;

@@ -163,13 +163,32 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
 }
 
 /**
+ * The reader's string table and expansion buffer, reused between calls (decompression is
+ * synchronous). Only entries written since the last CLEAR of the current call are ever read
+ * (every code below `hi` was added by this call; `hi` itself only in the KwKwK case, which
+ * reads `last`'s chain), so what an earlier call left behind never leaks into the output.
+ * Fresh tables cost three allocations a packet, and each packet a node receives is
+ * decompressed.
+ */
+const readerPrefix = new Uint16Array(TABLE_SIZE);
+const readerSuffix = new Uint8Array(TABLE_SIZE);
+const readerScratch = new Uint8Array(TABLE_SIZE);
+
+function oversize(what: string, outputBytesMax: number): RemoteError {
+  return new RemoteError(
+    'HEARSAY_ERR_DECODE_OVERSIZE',
+    `${what}: decompressed output exceeds ${outputBytesMax} bytes`,
+  );
+}
+
+/**
  * Decompresses Go-LZW (LSB, 8-bit literals). Throws `RemoteError`: MALFORMED for an invalid
  * code, TRUNCATED when the input ends before END, OVERSIZE past `outputBytesMax`.
  */
 export function lzwDecompress(input: Uint8Array, outputBytesMax: number, what = 'lzw'): Uint8Array {
-  const prefix = new Uint16Array(TABLE_SIZE);
-  const suffix = new Uint8Array(TABLE_SIZE);
-  const scratch = new Uint8Array(TABLE_SIZE);
+  const prefix = readerPrefix;
+  const suffix = readerSuffix;
+  const scratch = readerScratch;
   let out = new Uint8Array(Math.min(outputBytesMax, Math.max(64, input.length * 3)));
   let length = 0;
 
@@ -180,25 +199,6 @@ export function lzwDecompress(input: Uint8Array, outputBytesMax: number, what = 
   let bits = 0;
   let bitCount = 0;
   let pos = 0;
-
-  const emit = (from: Uint8Array, start: number, end: number): void => {
-    const n = end - start;
-    if (length + n > outputBytesMax) {
-      throw new RemoteError(
-        'HEARSAY_ERR_DECODE_OVERSIZE',
-        `${what}: decompressed output exceeds ${outputBytesMax} bytes`,
-      );
-    }
-    if (length + n > out.length) {
-      let size = Math.max(64, out.length * 2);
-      while (size < length + n) size *= 2;
-      const next = new Uint8Array(Math.min(size, outputBytesMax));
-      next.set(out.subarray(0, length));
-      out = next;
-    }
-    out.set(from.subarray(start, end), length);
-    length += n;
-  };
 
   for (;;) {
     while (bitCount < width) {
@@ -223,37 +223,44 @@ export function lzwDecompress(input: Uint8Array, outputBytesMax: number, what = 
       continue;
     }
     if (code === END) break;
+    // The string for `code`, expanded back to front into scratch[start, TABLE_SIZE): the
+    // table stores each string as (prefix code, last byte).
+    let start = TABLE_SIZE;
+    let head: number;
     if (code < CLEAR) {
-      scratch[0] = code;
-      emit(scratch, 0, 1);
-      if (last !== -1) {
-        suffix[hi] = code;
-        prefix[hi] = last;
-      }
+      scratch[--start] = code;
+      head = code;
     } else if (code <= hi) {
-      // Expand back to front into the scratch buffer: the table stores each string as
-      // (prefix code, last byte).
-      let i = TABLE_SIZE;
       let c = code;
       if (code === hi && last !== -1) {
         // KwKwK: the string is last's string plus last's first byte.
-        let head = last;
-        while (head >= CLEAR) head = prefix[head]!;
-        scratch[--i] = head;
+        let first = last;
+        while (first >= CLEAR) first = prefix[first]!;
+        scratch[--start] = first;
         c = last;
       }
       while (c >= CLEAR) {
-        scratch[--i] = suffix[c]!;
+        scratch[--start] = suffix[c]!;
         c = prefix[c]!;
       }
-      scratch[--i] = c;
-      emit(scratch, i, TABLE_SIZE);
-      if (last !== -1) {
-        suffix[hi] = c;
-        prefix[hi] = last;
-      }
+      scratch[--start] = c;
+      head = c;
     } else {
       throw new RemoteError('HEARSAY_ERR_DECODE_MALFORMED', `${what}: invalid code ${code}`);
+    }
+    const n = TABLE_SIZE - start;
+    if (length + n > outputBytesMax) throw oversize(what, outputBytesMax);
+    if (length + n > out.length) {
+      let size = Math.max(64, out.length * 2);
+      while (size < length + n) size *= 2;
+      const next = new Uint8Array(Math.min(size, outputBytesMax));
+      next.set(out.subarray(0, length));
+      out = next;
+    }
+    for (let i = start; i < TABLE_SIZE; i++) out[length++] = scratch[i]!;
+    if (last !== -1) {
+      suffix[hi] = head;
+      prefix[hi] = last;
     }
     last = code;
     hi++;

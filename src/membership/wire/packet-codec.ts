@@ -89,8 +89,11 @@ export function rememberLzwOutput(m: PacketMessage & { type: 'compress' }, lzw: 
   lzwOutputs.set(m, lzw);
 }
 
+/** Room for a full gossip packet (LAN `udpBufferBytes` is 1,400), so none grows as it fills. */
+const PACKET_WRITER_BYTES = 1536;
+
 export function encodePacketMessage(m: PacketMessage): Uint8Array {
-  const w = new GoMsgpackWriter();
+  const w = new GoMsgpackWriter(PACKET_WRITER_BYTES);
   writePacketMessage(w, m);
   return w.finish();
 }

@@ -81,7 +81,7 @@ describe('GoMsgpackWriter', () => {
     // Strings encoded in place take the same forms as their UTF-8 bytes written raw, on
     // either side of each boundary, in one, two, three and four bytes per character, and
     // after other content (a writer already holding bytes).
-    for (const unit of ['a', 'é', '€', '😀']) {
+    for (const unit of ['a', 'é', '€', '😀', 'node-é', 'abc😀']) {
       for (const bytes of [0, 28, 30, 31, 32, 33, 64, 65_535, 65_536, 70_000]) {
         const s = unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)));
         const raw = new TextEncoder().encode(s);
@@ -169,6 +169,54 @@ describe('GoMsgpackReader', () => {
       code: 'HEARSAY_ERR_DECODE_MALFORMED',
     });
     assert.throws(() => r('ce0000').uint(32, 'x'), { code: 'HEARSAY_ERR_DECODE_TRUNCATED' });
+  });
+
+  test('the short forms Go writes for uint fields: exact values, range, and the input end', () => {
+    assert.equal(r('7f').uint(8, 'x'), 127);
+    assert.equal(r('ccff').uint(8, 'x'), 255);
+    assert.equal(r('cdffff').uint(16, 'x'), 0xffff);
+    assert.equal(r('ceffffffff').uint(32, 'x'), 0xffffffff);
+    assert.equal(r('ce80000001').uint(32, 'x'), 0x80000001);
+    assert.throws(() => r('cd0100').uint(8, 'x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    assert.throws(() => r('ce00010000').uint(16, 'x'), { code: 'HEARSAY_ERR_DECODE_MALFORMED' });
+    // A reader bounded short of the buffer's end must not read past its own end.
+    const bounded = (hex: string, end: number) => new GoMsgpackReader(fromHex(hex), 0, end);
+    assert.throws(() => bounded('cd0102', 2).uint(16, 'x'), {
+      code: 'HEARSAY_ERR_DECODE_TRUNCATED',
+    });
+    assert.throws(() => bounded('ce01020304', 4).uint(32, 'x'), {
+      code: 'HEARSAY_ERR_DECODE_TRUNCATED',
+    });
+    assert.throws(() => bounded('cc05', 1).uint(8, 'x'), { code: 'HEARSAY_ERR_DECODE_TRUNCATED' });
+    assert.throws(() => bounded('05', 0).uint(8, 'x'), { code: 'HEARSAY_ERR_DECODE_TRUNCATED' });
+  });
+
+  test('short strings and keys decode the same however often they repeat or collide', () => {
+    // Decoded strings are remembered in a fixed table; thousands of distinct names must
+    // evict each other without one ever coming back as another.
+    const names = Array.from({ length: 3000 }, (_, i) => `node-${i.toString(36)}`);
+    const encoded = names.map((n) => {
+      const w = new GoMsgpackWriter();
+      w.string(n);
+      return w.finish();
+    });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < names.length; i++) {
+        assert.equal(new GoMsgpackReader(encoded[i]!).string('x', 64, 'l'), names[i]);
+        assert.equal(new GoMsgpackReader(encoded[i]!).key('x'), names[i]);
+      }
+    }
+    // Same length and bytes but one: never the cached neighbour.
+    assert.equal(r('a56e6f646561').string('x', 10, 'l'), 'nodea');
+    assert.equal(r('a56e6f646562').string('x', 10, 'l'), 'nodeb');
+    assert.equal(r('a56e6f646561').key('x'), 'nodea');
+    // Non-ASCII bytes take the UTF-8 decoder, whatever ASCII came first.
+    assert.equal(r('a66ec3b6646565').string('x', 10, 'l'), 'nödee');
+    assert.equal(r('a0').string('x', 10, 'l'), '');
+    assert.throws(() => r('a3616263').string('x', 2, 'l'), { code: 'HEARSAY_ERR_DECODE_OVERSIZE' });
+    assert.throws(() => new GoMsgpackReader(fromHex('a3616263'), 0, 3).string('x', 10, 'l'), {
+      code: 'HEARSAY_ERR_DECODE_TRUNCATED',
+    });
   });
 
   test('bools: c2/c3, and the integers 0 and 1 as go-msgpack accepts', () => {

@@ -100,6 +100,37 @@ describe('LZW (Go compress/lzw, LSB, literal width 8)', () => {
     assert.deepEqual(lzwDecompress(packCodes(codes), 8000), input);
   });
 
+  test('decoding reuses its tables, yet any input decodes alike whatever came before (fixed seed)', () => {
+    const outcome = (input: Uint8Array) => {
+      try {
+        return lzwDecompress(input, 20_000);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    // A long stream of distinct strings leaves a full table behind for the next call.
+    const filler = lzwCompress(Uint8Array.from({ length: 12_000 }, (_, i) => (i * 131) % 251));
+    // Garbage, Go-shaped streams, and Go-shaped streams with one byte flipped.
+    const streams = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      fc.uint8Array({ maxLength: 3000 }).map(lzwCompress),
+      fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 3000 }), fc.nat()).map(([x, k]) => {
+        const c = lzwCompress(x);
+        c[k % c.length]! ^= 0x5a;
+        return c;
+      }),
+    );
+    fc.assert(
+      fc.property(streams, streams, (a, b) => {
+        const first = outcome(a);
+        outcome(filler);
+        outcome(b);
+        assert.deepEqual(outcome(a), first);
+      }),
+      { seed: 0x5eed, numRuns: 300 },
+    );
+  });
+
   test('round trip of arbitrary bytes (fixed seed)', () => {
     fc.assert(
       fc.property(
