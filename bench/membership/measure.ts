@@ -120,6 +120,27 @@ export function rssMiB(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process has used so far, ms; NaN once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name, which may hold spaces: utime and stime are 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Linux's USER_HZ, what /proc/PID/stat counts in (100 on every mainstream build). */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * The window `joinCpuMs` covers, from just before the first join: long enough for a join
+ * burst to settle at 64 agents in either system, the same for both so they compare.
+ */
+export const JOIN_CPU_WINDOW_MS = 5_000;
+
 /** Per node: when it first answered, when it first listed everyone alive, what it lacked. */
 interface PollOutcome {
   readonly upAt: (number | undefined)[];
@@ -413,6 +434,11 @@ export interface RunningJoinResult {
   readonly joinedNodes: number;
   /** First join issued → the last join call answered (each a push/pull with node 0). */
   readonly joinCallsMs: number | null;
+  /**
+   * CPU all n agents used in the `JOIN_CPU_WINDOW_MS` from just before the first join (member
+   * list polls included, as both systems are polled alike); null if one was gone.
+   */
+  readonly joinCpuMs: number | null;
   /** First join issued → last join issued: how close together they went out. */
   readonly joinIssueSpreadMs: number | null;
   /** Joins that failed, as `name: error` (at most `DIAGNOSED_NODES_MAX`), and how many. */
@@ -437,6 +463,7 @@ export async function runRunningJoinTrial(
     joinNodeMedianMs: null,
     joinedNodes: 0,
     joinCallsMs: null,
+    joinCpuMs: null,
     joinIssueSpreadMs: null,
     joinFailures: [],
     joinFailureCount: 0,
@@ -470,7 +497,10 @@ export async function runRunningJoinTrial(
     await sleep(o.quietBeforeJoinMs);
 
     // The joins, back to back; the clock starts just before the first.
+    const pids = cut.pids();
+    const cpuBefore = pids.map(cpuMs);
     const t0 = performance.now();
+    const cpuAfter = sleep(JOIN_CPU_WINDOW_MS).then(() => pids.map(cpuMs));
     const calls: Promise<{ index: number; atMs: number; error?: string }>[] = [];
     for (let i = 1; i < n; i++) {
       calls.push(
@@ -495,6 +525,7 @@ export async function runRunningJoinTrial(
     );
     // Each call is bounded by its client's deadline.
     const answered = await Promise.all(calls);
+    const cpuUsed = (await cpuAfter).reduce((sum, c, i) => sum + c - cpuBefore[i]!, 0);
     const failed = answered.filter((c) => c.error !== undefined);
     const joined = joinedAt.filter((t): t is number => t !== undefined).map((t) => t - t0);
     const joinMs = joined.length === n ? Math.max(...joined) : null;
@@ -531,6 +562,7 @@ export async function runRunningJoinTrial(
       joinNodeMedianMs: joined.length > 0 ? median(joined) : null,
       joinedNodes: joined.length,
       joinCallsMs: Math.max(...answered.map((c) => c.atMs)) - t0,
+      joinCpuMs: Number.isFinite(cpuUsed) ? cpuUsed : null,
       joinIssueSpreadMs,
       joinFailures: failed
         .slice(0, DIAGNOSED_NODES_MAX)

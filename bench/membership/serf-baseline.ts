@@ -55,6 +55,7 @@ import type { ClusterUnderTest } from './cluster-under-test.ts';
 import { HearsayClusterUnderTest } from './hearsay-cluster.ts';
 import { enterPrivateNetwork } from './loopback.ts';
 import {
+  JOIN_CPU_WINDOW_MS,
   median,
   type RunningJoinResult,
   runRunningJoinTrial,
@@ -258,7 +259,7 @@ async function measureRunningSize(
       `  n=${nodes} trial ${t} (running): all up ${s(r.allUpMs)} s; join ${s(r.joinMs)} s ` +
         `(${r.joinedNodes}/${nodes}; calls answered ${s(r.joinCallsMs)} s, issued within ` +
         `${r.joinIssueSpreadMs === null ? '—' : r.joinIssueSpreadMs.toFixed(1)} ms, ` +
-        `${r.joinFailureCount} failed), false positives ${r.falsePositives.length}, load ${loadavg()[0]!.toFixed(2)}`,
+        `${r.joinFailureCount} failed; agents' CPU ${s(r.joinCpuMs)} s in the first ${JOIN_CPU_WINDOW_MS / 1000} s), false positives ${r.falsePositives.length}, load ${loadavg()[0]!.toFixed(2)}`,
     );
     for (const d of [...r.joinFailures, ...r.diagnostics]) {
       console.error(`    ${d.replaceAll('\n', '\n    ')}`);
@@ -276,6 +277,7 @@ function runningRow(sz: RunningSizeSummary): string {
   const joins = nums(ok.map((t) => t.joinMs));
   const perNode = nums(ok.map((t) => t.joinNodeMedianMs));
   const calls = nums(sz.trials.map((t) => t.joinCallsMs));
+  const cpu = nums(sz.trials.map((t) => t.joinCpuMs));
   const spread = nums(sz.trials.map((t) => t.joinIssueSpreadMs));
   const ups = nums(sz.trials.map((t) => t.allUpMs));
   const mm = (xs: number[]): string =>
@@ -287,6 +289,7 @@ function runningRow(sz: RunningSizeSummary): string {
     mm(joins),
     perNode.length === 0 ? '—' : s(median(perNode)),
     calls.length === 0 ? '—' : s(median(calls)),
+    cpu.length === 0 ? '—' : s(median(cpu)),
     spread.length === 0 ? '—' : median(spread).toFixed(1),
     mm(ups),
     sz.trials.reduce((acc, t) => acc + t.joinFailureCount, 0),
@@ -305,20 +308,22 @@ function ratioLines(sizes: readonly RunningSizeSummary[]): string[] {
     if (h === undefined || f === undefined) continue;
     const joins = (x: RunningSizeSummary) =>
       x.trials.map((t) => t.joinMs).filter((v): v is number => v !== null);
+    const cpus = (x: RunningSizeSummary) =>
+      x.trials.map((t) => t.joinCpuMs).filter((v): v is number => v !== null);
     const ups = (x: RunningSizeSummary) =>
       x.trials.map((t) => t.allUpMs).filter((v): v is number => v !== null);
     const ratio = (a: number[], b: number[], f2: (xs: number[]) => number) =>
       a.length === 0 || b.length === 0 ? '—' : `${(f2(a) / f2(b)).toFixed(2)}x`;
     const max = (xs: number[]) => Math.max(...xs);
     rows.push(
-      `| ${n} | ${ratio(joins(h), joins(f), median)} | ${ratio(joins(h), joins(f), max)} | ${ratio(ups(h), ups(f), median)} |`,
+      `| ${n} | ${ratio(joins(h), joins(f), median)} | ${ratio(joins(h), joins(f), max)} | ${ratio(cpus(h), cpus(f), median)} | ${ratio(ups(h), ups(f), median)} |`,
     );
   }
   if (rows.length === 0) return [];
   return [
     '',
-    '| nodes | hearsay/Serf join median | hearsay/Serf join max | hearsay/Serf all processes up (median) |',
-    '| --- | --- | --- | --- |',
+    "| nodes | hearsay/Serf join median | hearsay/Serf join max | hearsay/Serf agents' CPU in the join (median) | hearsay/Serf all processes up (median) |",
+    '| --- | --- | --- | --- | --- |',
     ...rows,
   ];
 }
@@ -327,8 +332,8 @@ function runningReport(sizes: readonly RunningSizeSummary[]): string[] {
   const lines = [
     'Join to running agents (--join-mode running): all n agents start with no join ("all processes up": spawn of all n → every one answers); then the n − 1 joins to node 0 go out back to back (Serf: RPC `join`; hearsay: `POST /v1/join`), and the clock runs from just before the first until every agent lists every agent alive.',
     '',
-    '| system | nodes | joins converged | join s median / max | per-node join s (median) | join calls answered s (median) | joins issued within ms (median) | all processes up s median / max | failed joins | false positives |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| system | nodes | joins converged | join s median / max | per-node join s (median) | join calls answered s (median) | agents' CPU s in the first ${JOIN_CPU_WINDOW_MS / 1000} s (median) | joins issued within ms (median) | all processes up s median / max | failed joins | false positives |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...sizes.map((sz) => `| ${runningRow(sz)} |`),
     ...ratioLines(sizes),
   ];
