@@ -102,6 +102,8 @@ export interface IdleResult {
   readonly seconds: number;
   readonly bytesPerNodePerSec: number | null;
   readonly packetsPerNodePerSec: number | null;
+  /** CPU per agent over the window, ms per second (no polls run in it); null if one was gone. */
+  readonly cpuMsPerNodePerSec: number | null;
 }
 
 export function median(xs: readonly number[]): number {
@@ -267,15 +269,19 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
       // The closes quiesce starts (FIN, ACK) finish before the byte counters are read.
       await sleep(QUIESCE_SETTLE_MS);
       const before = o.countBytes ? readLoopback() : undefined;
+      const pids = cut.pids();
+      const cpuBefore = pids.map(cpuMs);
       const idleStartMs = performance.now();
       await sleep(o.idleMs);
       const seconds = (performance.now() - idleStartMs) / 1000;
       const after = o.countBytes ? readLoopback() : undefined;
+      const cpuUsed = pids.map(cpuMs).reduce((sum, c, i) => sum + c - cpuBefore[i]!, 0);
       idle = {
         seconds,
         bytesPerNodePerSec: before && after ? (after.txBytes - before.txBytes) / n / seconds : null,
         packetsPerNodePerSec:
           before && after ? (after.txPackets - before.txPackets) / n / seconds : null,
+        cpuMsPerNodePerSec: Number.isFinite(cpuUsed) ? cpuUsed / n / seconds : null,
       };
     }
     const rss = cut.pids().map(rssMiB);

@@ -27,6 +27,7 @@
  *       per agent per second over `--idle-s` (first trial of each size only; ≥ 30 s so that
  *       every agent's 30 s push/pull is inside the window on average). Counted on the
  *       loopback of a private network namespace (loopback.ts); IP packets with headers.
+ *       Over the same window, the CPU each agent used (/proc/PID/stat), ms per second.
  *   (d) RSS per agent (VmRSS) after the idle window.
  * Prints a markdown table (stdout; progress on stderr) and writes
  * bench/out/serf-baseline.json. Default run: about 3 minutes (2 min 40 s here).
@@ -39,7 +40,8 @@
  * system's API for it (Serf's RPC `join`, as `serf join` sends; hearsay's `POST /v1/join`,
  * as `hearsay join` sends), each over a connection opened beforehand, and the clock runs
  * from just before the first until every agent lists every agent alive (the same 50 ms
- * polls). False positives are counted from start-up to `--settle-s` after convergence.
+ * polls). False positives are counted from start-up to `--settle-s` after convergence, and
+ * the CPU all agents used in the 5 s from the first join (polls included, alike for both).
  * Prints a second table, per trial figures, and the hearsay/Serf ratios when both systems
  * ran; writes bench/out/serf-baseline-running.json. No failure detection, idle traffic or
  * RSS in this mode: they do not depend on how the cluster was joined.
@@ -87,7 +89,7 @@ const HELP = `Usage: npx node bench/membership/serf-baseline.ts [flags]
   --trials 3             fresh clusters per size and system
   --system serf          serf, hearsay, or serf,hearsay (side by side)
   --join-mode spawn      spawn: joiners spawned with -join/--join, clock from their spawn
-                         (start-up included), then failure detection, idle bytes, RSS;
+                         (start-up included), then failure detection, idle bytes and CPU, RSS;
                          running: all agents up first (start-up reported apart), then n-1
                          joins issued to running agents (serf RPC join / POST /v1/join),
                          clock from the first join; spawn,running: both. Default: spawn.
@@ -169,6 +171,7 @@ function summaryRow(system: string, sz: SizeSummary): string {
   const idle = sz.trials.map((t) => t.idle).filter((x) => x !== null);
   const bytes = idle.map((x) => x.bytesPerNodePerSec).filter((x) => x !== null);
   const packets = idle.map((x) => x.packetsPerNodePerSec).filter((x) => x !== null);
+  const cpu = idle.map((x) => x.cpuMsPerNodePerSec).filter((x) => x !== null);
   const rss = sz.trials.flatMap((t) => t.rssMiB).filter((x) => Number.isFinite(x));
   const mm = (xs: number[]): string =>
     xs.length === 0 ? '—' : `${s(median(xs))} / ${s(Math.max(...xs))}`;
@@ -185,6 +188,7 @@ function summaryRow(system: string, sz: SizeSummary): string {
     fps,
     bytes.length === 0 ? 'not measured' : Math.round(median(bytes)),
     packets.length === 0 ? '—' : median(packets).toFixed(1),
+    cpu.length === 0 ? '—' : median(cpu).toFixed(2),
     rss.length === 0 ? '—' : `${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)}`,
   ].join(' | ');
 }
@@ -434,8 +438,8 @@ async function spawnMode(
   const lines = [
     heading,
     '',
-    '| system | nodes | joins converged | join s median / max | all processes up s (median) | converged after last up s (median) | kills detected | detect-all s median / max | detect-first s (median) | false positives | idle bytes/node/s | idle packets/node/s | RSS/agent MiB median / max |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| system | nodes | joins converged | join s median / max | all processes up s (median) | converged after last up s (median) | kills detected | detect-all s median / max | detect-first s (median) | false positives | idle bytes/node/s | idle packets/node/s | idle CPU ms/node/s | RSS/agent MiB median / max |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...sizes.map((sz) => `| ${summaryRow(sz.system.split(' ')[0]!, sz)} |`),
     '',
     `Bytes: ${byteMethod}.`,
