@@ -106,48 +106,18 @@ if (selected.includes('sim-million')) {
   lines.push('');
 }
 
-if (selected.includes('real-host')) {
-  const out = runScript('real-host');
-  results['real-host'] = out;
-  lines.push(
-    'Real host, 32 processes on 127.0.0.1 (`npm run bench -- --only real-host`):',
-    '',
-    out.trim(),
-    '',
-  );
-}
-
-if (selected.includes('member-memory')) {
-  const out = runScript('member-memory');
-  results['member-memory'] = out;
-  lines.push(
-    'Memory per member, one process (`npm run bench -- --only member-memory`):',
-    '',
-    out.trim(),
-    '',
-  );
-}
-
-if (selected.includes('rss-floor')) {
-  const out = runScript('rss-floor');
-  results['rss-floor'] = out;
-  lines.push(
-    'Idle agent RSS, step by step, beside Serf (`npm run bench -- --only rss-floor`):',
-    '',
-    out.trim(),
-    '',
-  );
-}
-
-if (selected.includes('wire-codec')) {
-  const out = runScript('wire-codec');
-  results['wire-codec'] = out;
-  lines.push(
-    'CPU per gossip packet, memberlist wire format (`npm run bench -- --only wire-codec`):',
-    '',
-    out.trim(),
-    '',
-  );
+/** Benchmarks that print their own markdown: each under a heading naming its command. */
+const TEXT_BENCHES: [(typeof BENCHES)[number], string][] = [
+  ['real-host', 'Real host, 32 processes on 127.0.0.1'],
+  ['member-memory', 'Memory per member, one process'],
+  ['rss-floor', 'Idle agent RSS, step by step, beside Serf'],
+  ['wire-codec', 'CPU per gossip packet, memberlist wire format'],
+];
+for (const [name, heading] of TEXT_BENCHES) {
+  if (!selected.includes(name)) continue;
+  const out = runScript(name);
+  results[name] = out;
+  lines.push(`${heading} (\`npm run bench -- --only ${name}\`):`, '', out.trim(), '');
 }
 
 mkdirSync('bench/out', { recursive: true });
