@@ -12,8 +12,19 @@
  *   encode   compound → compress → CRC, as `finishPacket` + `encodePacket` do for each send
  *   decode   CRC check → decompress → every message parsed and checked (`decodePacket`)
  *   lzw      the compression and decompression alone, for scale
+ *
+ * Then the same packet through the Go peer, wire-codec-go/peer.go: memberlist's path with
+ * the libraries Serf is built from (go-msgpack's reflection codec, a decoder or encoder per
+ * message as memberlist makes them, compress/lzw, hash/crc32), in the same run, and the
+ * ratios. It needs Go and go-msgpack (Debian: golang-go,
+ * golang-github-hashicorp-go-msgpack-dev); without them the peer is reported as not run. The
+ * peer first checks that re-encoding the packet gives exactly hearsay's bytes.
  */
 
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { finishPacket } from '../../src/membership/swim/packets.ts';
 import { DEFAULT_MEMBERLIST_LIMITS } from '../../src/membership/wire/limits.ts';
@@ -125,3 +136,46 @@ console.log(
 console.log('| step | µs per packet |');
 console.log('| --- | --- |');
 for (const [name, us] of rows) console.log(`| ${name} | ${us.toFixed(1)} |`);
+
+/** The Go peer's figures, or why it did not run. */
+function goPeer(): { encodeUs: number; decodeUs: number } | string {
+  const gopath = '/usr/share/gocode';
+  if (!existsSync(`${gopath}/src/github.com/hashicorp/go-msgpack/codec`)) {
+    return 'go-msgpack not installed (Debian: golang-github-hashicorp-go-msgpack-dev)';
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hearsay-wire-codec-'));
+  try {
+    const packetFile = join(dir, 'packet.bin');
+    writeFileSync(packetFile, wire);
+    const out = execFileSync('go', ['run', 'peer.go', packetFile, String(PACKETS)], {
+      cwd: new URL('./wire-codec-go/', import.meta.url),
+      env: { ...process.env, GO111MODULE: 'off', GOPATH: gopath },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    return JSON.parse(out) as { encodeUs: number; decodeUs: number };
+  } catch (err) {
+    return `go run failed: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const peer = goPeer();
+console.log('');
+if (typeof peer === 'string') {
+  console.log(`Go peer (memberlist's path): not run, ${peer}.`);
+} else {
+  const ours = new Map(rows);
+  console.log("Go peer (memberlist's path, go-msgpack + compress/lzw), same packet, same run:");
+  console.log('');
+  console.log('| step | hearsay µs | Go peer µs | hearsay / Go |');
+  console.log('| --- | --- | --- | --- |');
+  for (const [step, goUs] of [
+    ['encode', peer.encodeUs],
+    ['decode', peer.decodeUs],
+  ] as const) {
+    const us = ours.get(step)!;
+    console.log(`| ${step} | ${us.toFixed(1)} | ${goUs.toFixed(1)} | ${(us / goUs).toFixed(2)} |`);
+  }
+}
