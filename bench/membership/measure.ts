@@ -123,7 +123,7 @@ export function rssMiB(pid: number): number {
 }
 
 /** CPU time (user + system) a process has used so far, ms; NaN once it is gone. */
-export function cpuMs(pid: number): number {
+function cpuMs(pid: number): number {
   try {
     // Fields after the command name, which may hold spaces: utime and stime are 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -136,6 +136,15 @@ export function cpuMs(pid: number): number {
 
 /** Linux's USER_HZ, what /proc/PID/stat counts in (100 on every mainstream build). */
 const CLOCK_TICKS_PER_S = 100;
+
+/** Starts a CPU reading of `pids`: the returned call gives the ms all used since, or null if one is gone. */
+function cpuSince(pids: readonly number[]): () => number | null {
+  const before = pids.map(cpuMs);
+  return () => {
+    const used = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - before[i]!, 0);
+    return Number.isFinite(used) ? used : null;
+  };
+}
 
 /**
  * The window `joinCpuMs` covers, from just before the first join: long enough for a join
@@ -269,19 +278,18 @@ export async function runTrial(cut: ClusterUnderTest, o: TrialOptions): Promise<
       // The closes quiesce starts (FIN, ACK) finish before the byte counters are read.
       await sleep(QUIESCE_SETTLE_MS);
       const before = o.countBytes ? readLoopback() : undefined;
-      const pids = cut.pids();
-      const cpuBefore = pids.map(cpuMs);
+      const idleCpu = cpuSince(cut.pids());
       const idleStartMs = performance.now();
       await sleep(o.idleMs);
       const seconds = (performance.now() - idleStartMs) / 1000;
       const after = o.countBytes ? readLoopback() : undefined;
-      const cpuUsed = pids.map(cpuMs).reduce((sum, c, i) => sum + c - cpuBefore[i]!, 0);
+      const cpuUsed = idleCpu();
       idle = {
         seconds,
         bytesPerNodePerSec: before && after ? (after.txBytes - before.txBytes) / n / seconds : null,
         packetsPerNodePerSec:
           before && after ? (after.txPackets - before.txPackets) / n / seconds : null,
-        cpuMsPerNodePerSec: Number.isFinite(cpuUsed) ? cpuUsed / n / seconds : null,
+        cpuMsPerNodePerSec: cpuUsed === null ? null : cpuUsed / n / seconds,
       };
     }
     const rss = cut.pids().map(rssMiB);
@@ -503,10 +511,9 @@ export async function runRunningJoinTrial(
     await sleep(o.quietBeforeJoinMs);
 
     // The joins, back to back; the clock starts just before the first.
-    const pids = cut.pids();
-    const cpuBefore = pids.map(cpuMs);
+    const joinCpu = cpuSince(cut.pids());
     const t0 = performance.now();
-    const cpuAfter = sleep(JOIN_CPU_WINDOW_MS).then(() => pids.map(cpuMs));
+    const joinCpuMs = sleep(JOIN_CPU_WINDOW_MS).then(joinCpu);
     const calls: Promise<{ index: number; atMs: number; error?: string }>[] = [];
     for (let i = 1; i < n; i++) {
       calls.push(
@@ -531,7 +538,6 @@ export async function runRunningJoinTrial(
     );
     // Each call is bounded by its client's deadline.
     const answered = await Promise.all(calls);
-    const cpuUsed = (await cpuAfter).reduce((sum, c, i) => sum + c - cpuBefore[i]!, 0);
     const failed = answered.filter((c) => c.error !== undefined);
     const joined = joinedAt.filter((t): t is number => t !== undefined).map((t) => t - t0);
     const joinMs = joined.length === n ? Math.max(...joined) : null;
@@ -568,7 +574,7 @@ export async function runRunningJoinTrial(
       joinNodeMedianMs: joined.length > 0 ? median(joined) : null,
       joinedNodes: joined.length,
       joinCallsMs: Math.max(...answered.map((c) => c.atMs)) - t0,
-      joinCpuMs: Number.isFinite(cpuUsed) ? cpuUsed : null,
+      joinCpuMs: await joinCpuMs,
       joinIssueSpreadMs,
       joinFailures: failed
         .slice(0, DIAGNOSED_NODES_MAX)

@@ -216,8 +216,8 @@ export class GoMsgpackReader {
   /** An unsigned Go integer of at most `bits` bits (8, 16, 32), as a number. nil → 0. */
   uint(bits: 8 | 16 | 32, what: string): number {
     // The forms Go writes for these fields, read without a bigint; the rest go the long way.
-    const b = this.bytes[this.pos];
-    if (b !== undefined && this.pos < this.end) {
+    if (this.pos < this.end) {
+      const b = this.bytes[this.pos]!;
       let v = -1;
       if (b <= 0x7f) {
         v = b;
@@ -346,6 +346,13 @@ export class GoMsgpackReader {
   string(what: string, max: number, limitName: string): string {
     if (this.nil()) return '';
     const n = this.rawLength(what, false, max, limitName);
+    const text = this.#text(n);
+    if (text === undefined) throw malformedError(`${what}: not well-formed UTF-8`);
+    return text;
+  }
+
+  /** The next `n` bytes (already bounds-checked) as text; undefined if not well-formed UTF-8. */
+  #text(n: number): string | undefined {
     const start = this.pos;
     this.pos += n;
     if (n <= SHORT_STRING_BYTES_MAX) {
@@ -355,7 +362,7 @@ export class GoMsgpackReader {
     try {
       return utf8.decode(this.bytes.subarray(start, start + n));
     } catch {
-      throw malformedError(`${what}: not well-formed UTF-8`);
+      return undefined;
     }
   }
 
@@ -394,16 +401,11 @@ export class GoMsgpackReader {
    */
   key(what: string): string | undefined {
     const n = this.rawLength(`${what} key`, false, 0xffffffff, 'the input');
-    const start = this.pos;
-    this.pos += n;
-    if (n > KEY_BYTES_MAX) return undefined;
-    const ascii = asciiString(this.bytes, start, n);
-    if (ascii !== undefined) return ascii;
-    try {
-      return utf8.decode(this.bytes.subarray(start, start + n));
-    } catch {
+    if (n > KEY_BYTES_MAX) {
+      this.pos += n;
       return undefined;
     }
+    return this.#text(n);
   }
 
   /** Skips one value of any type (bounded nesting). */
