@@ -11,7 +11,6 @@
  *   node              bare Node, one interval timer
  *   + builtins        a UDP socket and a TCP listener bound, an HTTP server listening,
  *                     AES-GCM used, child_process loaded: what any agent in Node needs
- *   + fastify         the HTTP framework the agent serves its API with
  *   + pino            its logger
  *   + the rest        prom-client (a registry with the default process metrics), msgpackr,
  *                     commander
@@ -61,13 +60,11 @@ net.createServer().listen(0, '127.0.0.1');
 http.createServer((q, s) => s.end()).listen(0, '127.0.0.1');
 const c = crypto.createCipheriv('aes-128-gcm', Buffer.alloc(16), Buffer.alloc(12));
 c.update(Buffer.alloc(64)); c.final(); c.getAuthTag();`;
-const FASTIFY = `
-const app = require('fastify')(); app.get('/', async () => ({ ok: true }));
-app.listen({ host: '127.0.0.1', port: 0 });`;
 const PINO = "require('pino')({ level: 'info' }, require('pino').destination(2)).info('up');";
 const REST = `
-const prom = require('prom-client'); const reg = new prom.Registry();
-prom.collectDefaultMetrics({ register: reg }); reg.metrics();
+const Registry = require('prom-client/lib/registry'); const reg = new Registry();
+require('prom-client/lib/counter'); require('prom-client/lib/gauge'); require('prom-client/lib/histogram');
+require('prom-client/lib/defaultMetrics')({ register: reg }); reg.metrics();
 require('msgpackr').pack({ a: 1 }); new (require('commander').Command)('x');`;
 
 interface Step {
@@ -84,19 +81,14 @@ const steps: Step[] = [
     args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + IDLE],
   },
   {
-    name: '+ fastify',
-    command: process.execPath,
-    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + IDLE],
-  },
-  {
     name: '+ pino',
     command: process.execPath,
-    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + PINO + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + PINO + IDLE],
   },
   {
     name: '+ prom-client, msgpackr, commander',
     command: process.execPath,
-    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + FASTIFY + PINO + REST + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + PINO + REST + IDLE],
   },
   {
     name: 'hearsay agent',

@@ -24,12 +24,12 @@
  * modules in http/.
  */
 
-import type { FastifyInstance } from 'fastify';
 import type { AgentEventListener } from './agent-events.ts';
 import type { AgentCluster, AgentMember, MemberEvent } from './cluster.ts';
 import { type AgentConfig, formatHostPort, type HostPort } from './config.ts';
 import { lockDataDir } from './data-dir.ts';
 import { EventPipeline } from './event-pipeline.ts';
+import type { HttpApp } from './http/app.ts';
 import { buildHttpServer, type HttpLimits, listenHttp } from './http/server.ts';
 import type { AgentLogger } from './log.ts';
 import { readSnapshot, rejoinSeeds, type Snapshot, Snapshotter } from './snapshot.ts';
@@ -75,7 +75,7 @@ export class Agent {
    * none after a graceful leave unless `--rejoin`, none without a data dir.
    */
   readonly rejoinSeeds: readonly HostPort[];
-  readonly #app: FastifyInstance;
+  readonly #app: HttpApp;
   readonly #pipeline: EventPipeline;
   readonly #snapshotter: Snapshotter | undefined;
   readonly #unlock: (() => Promise<void>) | undefined;
@@ -86,7 +86,7 @@ export class Agent {
     config: AgentConfig,
     parts: {
       readonly cluster: AgentCluster;
-      readonly app: FastifyInstance;
+      readonly app: HttpApp;
       readonly http: HostPort;
       readonly pipeline: EventPipeline;
       readonly snapshotter: Snapshotter | undefined;

@@ -22,8 +22,8 @@
  * too, without a prefix, as prom-client names them.
  */
 
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type ClusterStats, MEMBER_STATES } from './cluster.ts';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from './prom-client-parts.ts';
 
 /**
  * How often the event-loop delay is sampled for `nodejs_eventloop_lag_*`. prom-client's

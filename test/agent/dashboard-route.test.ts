@@ -1,6 +1,6 @@
 /**
  * The dashboard without a browser: the static route (content types, cache validation,
- * security headers, no way out of web/, limits) on a bare fastify app, and the page's
+ * security headers, no way out of web/, limits) on a bare app, and the page's
  * DOM-free modules (web/model.js, rates.js, chart.js, cluster-view.js, api.js) in Node
  * against hand-made API answers: well-formed ones, and the malformed ones an older or newer
  * agent might send. The browser test (dashboard.test.ts) drives the whole page against
@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import {
   DASHBOARD_CSP,
   DASHBOARD_DIR_DEFAULT,
@@ -22,6 +21,7 @@ import {
   loadDashboardFiles,
   registerDashboardRoute,
 } from '../../src/agent/http/dashboard-route.ts';
+import { bareApp } from './fake-cluster.ts';
 
 // The page's modules are plain JavaScript without type declarations; the interfaces
 // below are what this test relies on.
@@ -114,7 +114,7 @@ function tempWeb(files: Record<string, string>): string {
 }
 
 function appWith(dir?: string) {
-  const app = Fastify();
+  const app = bareApp();
   registerDashboardRoute(app, dir === undefined ? {} : { dir });
   return app;
 }
@@ -266,7 +266,7 @@ describe('dashboard route', () => {
     const app = appWith(join(tmpdir(), 'hearsay-no-such-dir', String(process.pid)));
     const res = await app.inject({ url: '/' });
     assert.equal(res.statusCode, 404);
-    assert.match(res.json().message, /dashboard files .* missing/);
+    assert.match((res.json() as { message: string }).message, /dashboard files .* missing/);
     await app.close();
   });
 });

@@ -9,7 +9,6 @@
 
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { after } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import type {
   AgentCluster,
   AgentClusterServices,
@@ -26,8 +25,10 @@ import type {
   UserEvent,
 } from '../../src/agent/cluster.ts';
 import type { HostPort } from '../../src/agent/config.ts';
+import { HttpApp } from '../../src/agent/http/app.ts';
 import {
   buildHttpServer,
+  HTTP_LIMITS_DEFAULT,
   type HttpServerOptions,
   listenHttp,
 } from '../../src/agent/http/server.ts';
@@ -332,7 +333,7 @@ export function sinkLogger(nodeName: string): {
 }
 
 export interface HttpSetup {
-  readonly app: FastifyInstance;
+  readonly app: HttpApp;
   readonly cluster: FakeCluster;
   readonly sink: { readonly lines: string[] };
   readonly metrics: AgentMetrics;
@@ -349,6 +350,18 @@ function appSetup(
     options.metrics ?? new AgentMetrics({ stats: () => cluster.stats(), defaultMetrics: false });
   const app = buildHttpServer({ cluster, logger, ...options, metrics });
   return { app, cluster, sink, metrics };
+}
+
+/** An app with no routes and the server's limits, for a route module tested on its own. */
+export function bareApp(): HttpApp {
+  const limits = HTTP_LIMITS_DEFAULT;
+  return new HttpApp({
+    logger: sinkLogger('a').logger,
+    bodyBytesMax: limits.bodyBytesMax,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    paramCharsMax: limits.paramCharsMax,
+  });
 }
 
 /**

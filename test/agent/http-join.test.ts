@@ -17,14 +17,19 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import Fastify from 'fastify';
 import type { AgentMember } from '../../src/agent/cluster.ts';
 import { registerJoinRoute } from '../../src/agent/http/join-route.ts';
 import { listenHttp } from '../../src/agent/http/server.ts';
 import { memoryIo } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/main.ts';
 import { killStarted, startAgent, stateOf, waitMembers } from './agent-process.ts';
-import { FakeCluster, member, refusedJoin, httpSetup as setup } from './fake-cluster.ts';
+import {
+  bareApp as emptyApp,
+  FakeCluster,
+  member,
+  refusedJoin,
+  httpSetup as setup,
+} from './fake-cluster.ts';
 
 after(killStarted);
 
@@ -50,7 +55,7 @@ function deferred<T>() {
 
 /** A bare app with only the join route, for limits the full server does not expose. */
 function bareApp(cluster: FakeCluster, timeoutMs: number, inFlightMax: number) {
-  const app = Fastify();
+  const app = emptyApp();
   registerJoinRoute(app, cluster, { timeoutMs, inFlightMax });
   return app;
 }

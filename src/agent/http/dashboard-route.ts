@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpApp, HttpReply, HttpRequest } from './app.ts';
 
 /** web/ in the package, next to src/. */
 export const DASHBOARD_DIR_DEFAULT = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -135,7 +135,7 @@ export function loadDashboardFiles(
   return { files, skipped };
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile, html: boolean) {
+function send(request: HttpRequest, reply: HttpReply, file: StaticFile, html: boolean) {
   reply
     .header('cache-control', 'no-cache')
     .header('etag', file.etag)
@@ -155,10 +155,7 @@ export interface DashboardRouteOptions {
   readonly limits?: DashboardLimits;
 }
 
-export function registerDashboardRoute(
-  app: FastifyInstance,
-  options: DashboardRouteOptions = {},
-): void {
+export function registerDashboardRoute(app: HttpApp, options: DashboardRouteOptions = {}): void {
   const { files, skipped } = loadDashboardFiles(options.dir, options.limits);
   if (skipped.length > 0) app.log.warn({ skipped }, 'dashboard: some files in web/ not served');
 

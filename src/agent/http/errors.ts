@@ -1,11 +1,12 @@
 /**
  * The HTTP API's error shape and the one way routes raise a client error.
  *
- * Every non-2xx answer has fastify's body, `{statusCode, error, message}`, so a client reads
+ * Every non-2xx answer has one body, `{statusCode, error, message}` (fastify's, which
+ * served the API before app.ts), so a client reads
  * every failure the same way. A route that refuses a request throws `httpError(400, field,
  * detail)`: the message starts with the field or parameter at fault (`body/payload …`,
- * `querystring/tag …`), the way fastify's own schema errors name theirs, and the error handler
- * in server.ts turns it into the answer. A `ConfigError` from the cluster (an oversized event,
+ * `querystring/tag …`), the way the schema errors name theirs (app.ts), and the app's error handling
+ * turns it into the answer. A `ConfigError` from the cluster (an oversized event,
  * a malformed key) is the client's mistake too: `clientErrorOf` maps it to a 400 naming the
  * cluster's field under `body/`.
  */
@@ -23,11 +24,13 @@ const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  408: 'Request Timeout',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   413: 'Payload Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
@@ -37,7 +40,7 @@ export function errorBody(statusCode: number, message: string): HttpErrorBody {
   return { statusCode, error: REASONS[statusCode] ?? 'Error', message };
 }
 
-/** An error a route raises on purpose; `statusCode` is what fastify's handler reads. */
+/** An error a route raises on purpose; `statusCode` is the answer's status (app.ts). */
 export class HttpError extends Error {
   readonly statusCode: number;
   constructor(statusCode: number, message: string) {

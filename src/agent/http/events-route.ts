@@ -9,14 +9,14 @@
  * route listens for its own event — same name, same bytes — from before the send until it is
  * delivered or `eventLatencyWaitMs` passes, whichever comes first.
  *
- * Streaming: the response is taken over from fastify (`reply.hijack()`), since it never
- * ends; its errors can no longer reach fastify's error handler, so everything that can fail
+ * Streaming: the handler takes the response over (`reply.hijack()`), since it never
+ * ends; its errors can no longer reach the app's error handler, so everything that can fail
  * (the cluster subscription, the client limit) is done before.
  */
 
-import type { FastifyInstance } from 'fastify';
 import type { AgentClusterServices, UserEvent } from '../cluster.ts';
 import type { AgentMetrics } from '../metrics.ts';
+import type { HttpApp } from './app.ts';
 import { clientErrorOf, errorBody } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
 import { PAYLOAD_PROPERTIES, type PayloadFields, payloadFrom } from './payload.ts';
@@ -55,7 +55,7 @@ export interface EventsDeps {
   readonly eventLatencyWaitMs: number;
 }
 
-export function registerEventsRoutes(app: FastifyInstance, deps: EventsDeps): void {
+export function registerEventsRoutes(app: HttpApp, deps: EventsDeps): void {
   const { cluster, hub, metrics } = deps;
 
   app.post('/v1/events', { schema: SEND_SCHEMA }, async (request) => {

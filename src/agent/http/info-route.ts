@@ -8,13 +8,13 @@
  * numbers lose integers past 2^53), today's counters being plain numbers.
  */
 
-import type { FastifyInstance } from 'fastify';
 import {
   type AgentCluster,
   type AgentClusterServices,
   type AgentMemberState,
   MEMBER_STATES,
 } from '../cluster.ts';
+import type { HttpApp } from './app.ts';
 
 /** JSON of a value that may hold bigints: each becomes its decimal string. */
 export function bigintSafe(value: unknown): unknown {
@@ -28,7 +28,7 @@ export interface InfoDeps {
   readonly leaveRequested: () => boolean;
 }
 
-export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
+export function registerInfoRoutes(app: HttpApp, deps: InfoDeps): void {
   const { cluster } = deps;
   app.get('/v1/info', async () => {
     const self = cluster.local();

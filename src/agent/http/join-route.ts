@@ -29,10 +29,10 @@
  * next is a 503, as for queries.
  */
 
-import type { FastifyInstance } from 'fastify';
 import { isRemoteError } from '../../core/errors.ts';
 import type { AgentCluster } from '../cluster.ts';
 import { AgentConfigError, type HostPort, JOIN_ADDRESSES_MAX, parseHostPort } from '../config.ts';
+import type { HttpApp } from './app.ts';
 import { clientErrorOf, errorBody, type HttpErrorBody, httpError } from './errors.ts';
 
 export interface JoinLimits {
@@ -96,7 +96,7 @@ function seedsOf(body: JoinBody): HostPort[] {
 }
 
 export function registerJoinRoute(
-  app: FastifyInstance,
+  app: HttpApp,
   cluster: Pick<AgentCluster, 'join'>,
   limits: JoinLimits = JOIN_LIMITS_DEFAULT,
 ): void {

@@ -1,7 +1,6 @@
 /**
- * The HTTP API's request validation and response serialization, given to fastify through
- * its `schemaController.compilersFactory` (fastify's hook for replacing Ajv and
- * fast-json-stringify).
+ * The HTTP API's request validation and response serialization (app.ts compiles each
+ * route's schemas with these when the route is added).
  *
  * Why not Ajv: the routes' schemas use a dozen keywords of JSON Schema, and Ajv with
  * fast-json-stringify, their code generators and their dependencies cost an idle agent
@@ -11,8 +10,8 @@
  *
  * A failed check reports its first error as Ajv does with `allErrors: false`, in Ajv's
  * words and order (the type, then `enum`, then the keywords of the value's kind in Ajv's
- * rule order), so fastify's formatter writes the same `body/name must be string` the API
- * always answered. Lengths count code points, as Ajv's do. Nothing is coerced, defaulted
+ * rule order), so the app writes the same `body/name must be string` the API always
+ * answered. Lengths count code points, as Ajv's do. Nothing is coerced, defaulted
  * or removed: a body is accepted as sent, or refused.
  *
  * Responses are cut to their schema, then `JSON.stringify`d: an object keeps only the
@@ -20,9 +19,7 @@
  * as fast-json-stringify did, so a field the cluster adds never leaks into the API.
  */
 
-import type { FastifyServerOptions } from 'fastify';
-
-/** One validation failure, in the shape fastify's error formatter reads from Ajv. */
+/** One validation failure, in Ajv's shape (app.ts writes `body${instancePath} ${message}`). */
 export interface SchemaError {
   /** JSON Pointer to the value within the request part ('' for the part itself). */
   readonly instancePath: string;
@@ -308,17 +305,3 @@ export function compileSerializer(schema: unknown): (data: unknown) => string {
   const root = compileNode(schema, '#');
   return (data) => JSON.stringify(project(root, data));
 }
-
-type Compilers = NonNullable<
-  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
->;
-
-/**
- * For `Fastify({ schemaController: { compilersFactory: API_COMPILERS } })`. Fastify's types
- * name Ajv's validator type; fastify itself needs only a function that returns a boolean
- * and leaves its errors on `errors`, as Ajv's do.
- */
-export const API_COMPILERS = {
-  buildValidator: () => (route: { readonly schema: unknown }) => compileSchema(route.schema),
-  buildSerializer: () => (route: { readonly schema: unknown }) => compileSerializer(route.schema),
-} as unknown as Compilers;

@@ -41,7 +41,6 @@
  * -install/-use/-remove/-list` is the same under either prefix.
  */
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRemoteError } from '../../core/errors.ts';
 import type {
   AgentClusterServices,
@@ -49,6 +48,7 @@ import type {
   ClusterKeysResult,
   KeyringView,
 } from '../cluster.ts';
+import type { HttpApp, HttpReply, HttpRequest } from './app.ts';
 import { clientErrorOf, errorBody, httpError } from './errors.ts';
 import { isBase64 } from './payload.ts';
 
@@ -100,7 +100,7 @@ function view(cluster: KeyCluster): KeyringView {
   return { primary: k.primary, keys: [...k.keys] };
 }
 
-export function registerKeysRoutes(app: FastifyInstance, cluster: KeyCluster): void {
+export function registerKeysRoutes(app: HttpApp, cluster: KeyCluster): void {
   const change =
     (action: (key: string) => Promise<void>) =>
     async (request: { body: unknown }): Promise<KeyringView> => {
@@ -133,13 +133,10 @@ export function registerKeysRoutes(app: FastifyInstance, cluster: KeyCluster): v
   registerClusterKeysRoutes(app, cluster);
 }
 
-function registerClusterKeysRoutes(app: FastifyInstance, cluster: KeyCluster): void {
+function registerClusterKeysRoutes(app: HttpApp, cluster: KeyCluster): void {
   const run =
     (action: ClusterKeyAction) =>
-    async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-    ): Promise<ClusterKeysResult | FastifyReply> => {
+    async (request: HttpRequest, reply: HttpReply): Promise<ClusterKeysResult | HttpReply> => {
       let key: string | undefined;
       if (action !== 'list') {
         key = (request.body as { key: string }).key;

@@ -8,7 +8,7 @@
  * without an owner that can stop it answers 501.
  */
 
-import type { FastifyInstance } from 'fastify';
+import type { HttpApp } from './app.ts';
 import { errorBody } from './errors.ts';
 
 export interface LeaveDeps {
@@ -17,7 +17,7 @@ export interface LeaveDeps {
   readonly markLeaving: () => void;
 }
 
-export function registerLeaveRoute(app: FastifyInstance, deps: LeaveDeps): void {
+export function registerLeaveRoute(app: HttpApp, deps: LeaveDeps): void {
   app.post('/v1/leave', async (_request, reply) => {
     const requestLeave = deps.requestLeave;
     if (requestLeave === undefined) {

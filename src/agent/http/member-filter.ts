@@ -15,6 +15,7 @@
 
 import { compileGoRegexp } from '../../serf/go-regexp.ts';
 import { type AgentMember, type AgentMemberState, MEMBER_STATES } from '../cluster.ts';
+import type { RawQuery } from './app.ts';
 import { httpError } from './errors.ts';
 
 export interface MemberFilterLimits {
@@ -30,9 +31,6 @@ export const MEMBER_FILTER_LIMITS_DEFAULT: MemberFilterLimits = {
 };
 
 export type MemberPredicate = (m: AgentMember) => boolean;
-
-/** The raw query: fastify gives a string, or an array when a parameter repeats. */
-export type RawQuery = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 const FLAG_GROUP = /^\(\?[is]+\)/;
 

@@ -4,13 +4,13 @@
  * optionally filtered by `status`, `name` and `tag` as `serf members` filters
  * (member-filter.ts).
  *
- * The response schema is the API's contract: fastify serializes with it (so a field the
+ * The response schema is the API's contract: the answer is cut to it (app.ts) (so a field the
  * cluster adds later does not leak out unannounced) and docs/agent.md shows the same shape.
  */
 
-import type { FastifyInstance } from 'fastify';
 import { type AgentCluster, type AgentMember, MEMBER_STATES } from '../cluster.ts';
-import { type MemberFilterLimits, memberFilter, type RawQuery } from './member-filter.ts';
+import type { HttpApp, RawQuery } from './app.ts';
+import { type MemberFilterLimits, memberFilter } from './member-filter.ts';
 
 export const MEMBER_SCHEMA = {
   type: 'object',
@@ -29,7 +29,7 @@ export function sortedMembers(members: readonly AgentMember[]): AgentMember[] {
 }
 
 export function registerMembersRoute(
-  app: FastifyInstance,
+  app: HttpApp,
   cluster: Pick<AgentCluster, 'members'>,
   limits: MemberFilterLimits,
 ): void {

@@ -3,10 +3,10 @@
  * scrape time.
  */
 
-import type { FastifyInstance } from 'fastify';
 import type { AgentMetrics } from '../metrics.ts';
+import type { HttpApp } from './app.ts';
 
-export function registerMetricsRoute(app: FastifyInstance, metrics: AgentMetrics): void {
+export function registerMetricsRoute(app: HttpApp, metrics: AgentMetrics): void {
   app.get('/metrics', async (_request, reply) => {
     const text = await metrics.text();
     return reply.type(metrics.contentType).send(text);

@@ -16,9 +16,9 @@
  * (503 beyond): each holds a request and a timer until its deadline.
  */
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compileGoRegexp } from '../../serf/go-regexp.ts';
 import type { AgentClusterServices, QueryParams, QueryReply, QueryResult } from '../cluster.ts';
+import type { HttpApp, HttpReply, HttpRequest } from './app.ts';
 import { clientErrorOf, errorBody, httpError } from './errors.ts';
 import { PAYLOAD_PROPERTIES, type PayloadFields, payloadFrom, payloadJson } from './payload.ts';
 import { SSE_HEADERS, SseClient, sseComment, sseMessage } from './sse.ts';
@@ -101,21 +101,21 @@ export function resultJson(r: QueryResult): Record<string, unknown> {
   };
 }
 
-function wantsStream(request: FastifyRequest): boolean {
+function wantsStream(request: HttpRequest): boolean {
   const accept = request.headers.accept;
   return typeof accept === 'string' && accept.toLowerCase().includes('text/event-stream');
 }
 
 export function registerQueriesRoute(
-  app: FastifyInstance,
+  app: HttpApp,
   cluster: Pick<AgentClusterServices, 'query'>,
   limits: QueryLimits,
 ): void {
   let inFlight = 0;
 
   async function streamed(
-    request: FastifyRequest,
-    reply: FastifyReply,
+    request: HttpRequest,
+    reply: HttpReply,
     params: QueryParams,
   ): Promise<void> {
     const abort = new AbortController();

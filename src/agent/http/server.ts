@@ -1,15 +1,15 @@
 /**
- * The agent's HTTP API server: fastify, one module per route group beside this one, JSON in
- * every answer including errors (the event streams aside).
+ * The agent's HTTP API server: our own small app over `node:http` (app.ts, and why it is not
+ * fastify), one module per route group beside this one, JSON in every answer including
+ * errors (the event streams aside).
  *
- * `buildHttpServer` only assembles the app, so tests drive it with `app.inject` and no
- * socket; `listenHttp` binds it. Errors always answer in fastify's own shape,
- * `{statusCode, error, message}` (errors.ts): an unknown route or method is a 404, a
- * malformed request a 400 naming the field (fastify's schema errors read `body/name must be
- * string`; ours follow suit), a body over `bodyBytesMax` a 413, a missing or wrong token a
- * 401, and a fault of ours a 500 whose details go to the log, not to the client. Nothing a
- * client sends can crash the server: fastify routes parse errors and bad HTTP through these
- * handlers, and the limits below bound what one request can cost.
+ * `buildHttpServer` only assembles the app, so tests drive it with `app.inject`;
+ * `listenHttp` binds it. Errors always answer in one shape, `{statusCode, error, message}`
+ * (errors.ts): an unknown route or method is a 404, a malformed request a 400 naming the
+ * field (`body/name must be string`), a body over `bodyBytesMax` a 413, a missing or wrong
+ * token a 401, and a fault of ours a 500 whose details go to the log, not to the client.
+ * Nothing a client sends can crash the server: parse errors and bad HTTP end in these
+ * answers, and the limits below bound what one request can cost.
  *
  * Bodies are validated strictly (json-schema.ts): no type coercion (`"name": 5` is refused,
  * not turned into "5") and no unknown fields (a misspelt `coalesc` is a 400, not silently
@@ -21,17 +21,12 @@
  * `/v1/` and stays open either way.
  */
 
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  LogController,
-} from 'fastify';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { AgentCluster } from '../cluster.ts';
 import type { HostPort } from '../config.ts';
 import type { AgentLogger } from '../log.ts';
 import { AgentMetrics } from '../metrics.ts';
+import { HttpApp } from './app.ts';
 import {
   bearerToken,
   pathNeedsAuth,
@@ -45,7 +40,6 @@ import { EventHub } from './event-hub.ts';
 import { registerEventsRoutes } from './events-route.ts';
 import { registerInfoRoutes } from './info-route.ts';
 import { registerJoinRoute } from './join-route.ts';
-import { API_COMPILERS } from './json-schema.ts';
 import { registerKeysRoutes } from './keys-route.ts';
 import { registerLeaveRoute } from './leave-route.ts';
 import { registerMembersRoute } from './members-route.ts';
@@ -64,8 +58,8 @@ export interface HttpLimits {
   readonly requestTimeoutMs: number;
   /** Idle keep-alive connections are closed after this. */
   readonly keepAliveTimeoutMs: number;
-  /** Longest path parameter, bytes (fastify answers 414 beyond). */
-  readonly paramBytesMax: number;
+  /** Longest path parameter, characters (414 beyond). */
+  readonly paramCharsMax: number;
   /** `GET /v1/events` clients at once; the next is a 503. */
   readonly sseClientsMax: number;
   /** Bytes one event-stream client may have queued before it is dropped as too slow. */
@@ -90,7 +84,7 @@ export const HTTP_LIMITS_DEFAULT: HttpLimits = {
   bodyBytesMax: 64 * 1024,
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
-  paramBytesMax: 256,
+  paramCharsMax: 256,
   sseClientsMax: 64,
   sseClientBytesMax: 1024 * 1024,
   sseHeartbeatMs: 15_000,
@@ -117,25 +111,17 @@ export interface HttpServerOptions {
   readonly version?: string;
 }
 
-export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
+export function buildHttpServer(options: HttpServerOptions): HttpApp {
   const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
   const cluster = options.cluster;
-  // Typed as fastify's logger interface so the app keeps fastify's default instance type.
-  const logger: FastifyBaseLogger = options.logger.child({ component: 'http' });
+  const logger = options.logger.child({ component: 'http' });
   const metrics = options.metrics ?? new AgentMetrics({ stats: () => cluster.stats() });
-  const app = Fastify({
-    loggerInstance: logger,
-    // One debug line per request (onResponse below) instead of fastify's two info lines.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: limits.bodyBytesMax,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    routerOptions: { maxParamLength: limits.paramBytesMax },
-    // Closing must not wait on a client that holds a keep-alive connection open.
-    forceCloseConnections: true,
-    return503OnClosing: true,
-    // Our own checks of the schemas' subset (json-schema.ts), not Ajv and fast-json-stringify.
-    schemaController: { compilersFactory: API_COMPILERS },
+  const app = new HttpApp({
+    logger,
+    bodyBytesMax: limits.bodyBytesMax,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    paramCharsMax: limits.paramCharsMax,
   });
 
   const token = options.token ?? null;
@@ -144,7 +130,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     app.addHook('onRequest', async (request, reply) => {
       // The matched route's template when there is one, so no spelling of a path (encoded,
       // doubled slashes) reaches an API route unchecked; the raw path for a 404.
-      const path = request.routeOptions.url ?? request.url.split('?', 1)[0]!;
+      const path = request.route ?? request.url.split('?', 1)[0]!;
       if (!pathNeedsAuth(path)) return;
       let presented = bearerToken(request.headers.authorization);
       if (presented === undefined && pathTakesQueryToken(request.method, path)) {
@@ -168,7 +154,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({
-      route: request.routeOptions.url ?? 'unmatched',
+      route: request.route ?? 'unmatched',
       method: request.method,
       status: reply.statusCode,
     });
@@ -176,25 +162,6 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       { method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode },
       'http request',
     );
-  });
-
-  app.setNotFoundHandler(async (request, reply) => {
-    return reply
-      .code(404)
-      .send(errorBody(404, `no route ${request.method} ${redactUrl(request.url).slice(0, 200)}`));
-  });
-
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      // The client's mistake: say what it was.
-      return reply.code(status).send(errorBody(status, error.message));
-    }
-    request.log.error(
-      { err: error, method: request.method, url: redactUrl(request.url) },
-      'http handler failed',
-    );
-    return reply.code(500).send(errorBody(500, 'internal error; see the agent log'));
   });
 
   const hub = new EventHub(
@@ -246,8 +213,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 }
 
 /** Bind `app` to `address` (port 0: a free port) and resolve with the bound address. */
-export async function listenHttp(app: FastifyInstance, address: HostPort): Promise<HostPort> {
-  await app.listen({ host: address.host, port: address.port });
+export async function listenHttp(app: HttpApp, address: HostPort): Promise<HostPort> {
+  await app.listen(address);
   const bound = app.server.address();
   if (bound === null || typeof bound === 'string') return address;
   return { host: bound.address, port: bound.port };
