@@ -26,6 +26,7 @@ import type { ClusterFactory } from './agent.ts';
 import type { AgentCluster } from './cluster.ts';
 import type { AgentConfig } from './config.ts';
 import { type AgentLogger, createAgentLogger } from './log.ts';
+import { collectStartUpGarbage } from './start-up-gc.ts';
 
 /** Longest the rehearsal may delay start-up; past it the agent starts cold. */
 export const REHEARSAL_DEADLINE_MS = 10_000;
@@ -46,11 +47,14 @@ export interface RehearsalResult {
 export function withRehearsal(factory: ClusterFactory, rounds = REHEARSAL_ROUNDS): ClusterFactory {
   return async (config, logger) => {
     const result = await rehearse(factory, config, rounds);
+    // The rehearsal's garbage and start-up's, collected now rather than in the first join.
+    const gcMs = collectStartUpGarbage();
     logger.debug(
       {
         rounds: result.rounds,
         elapsedMs: Math.round(result.elapsedMs),
         stoppedBy: result.stoppedBy,
+        gcMs: Math.round(gcMs),
       },
       'rehearsed a join before starting',
     );
