@@ -56,6 +56,7 @@ function echoApp(): HttpApp {
     throw new HttpError(418, 'short and stout');
   });
   app.get('/nothing', async () => undefined);
+  app.get('/bigint', async () => ({ n: 1n }));
   return app;
 }
 
@@ -192,13 +193,16 @@ describe('HTTP app', () => {
     await app.close();
   });
 
-  it('errors: an HttpError is its status and message; a handler answering nothing is a 500', async () => {
+  it('errors: an HttpError is its status and message; no answer, or one that is not JSON, is a 500', async () => {
     const app = echoApp();
     assert.deepEqual((await app.inject({ url: '/teapot' })).json(), {
       statusCode: 418,
       error: 'Error',
       message: 'short and stout',
     });
+    const unserializable = await app.inject({ url: '/bigint' });
+    assert.equal(unserializable.statusCode, 500);
+    assert.equal((unserializable.json() as { statusCode: number }).statusCode, 500);
     const empty = await app.inject({ url: '/nothing' });
     assert.equal(empty.statusCode, 500);
     assert.equal(

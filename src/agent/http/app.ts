@@ -157,7 +157,8 @@ export class HttpReply {
    */
   send(value?: unknown): this {
     if (this.sent) throw new Error('this reply was already sent');
-    this.#sent = true;
+    // Serialized before the reply counts as sent: a value that cannot be (a bigint) is then
+    // the handler's fault, answered 500, not a dropped connection.
     let body: string | Buffer | Uint8Array = '';
     if (typeof value === 'string') {
       this.#headers['content-type'] ??= 'text/plain; charset=utf-8';
@@ -170,6 +171,7 @@ export class HttpReply {
       this.#headers['content-type'] ??= JSON_TYPE;
       body = serialize(value);
     }
+    this.#sent = true;
     this.#headers['content-length'] = String(
       typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     );
