@@ -25,10 +25,10 @@ import type {
   UserEvent,
 } from '../../src/agent/cluster.ts';
 import type { HostPort } from '../../src/agent/config.ts';
-import { HttpApp } from '../../src/agent/http/app.ts';
+import type { HttpApp } from '../../src/agent/http/app.ts';
 import {
   buildHttpServer,
-  HTTP_LIMITS_DEFAULT,
+  emptyHttpApp,
   type HttpServerOptions,
   listenHttp,
 } from '../../src/agent/http/server.ts';
@@ -354,14 +354,7 @@ function appSetup(
 
 /** An app with no routes and the server's limits, for a route module tested on its own. */
 export function bareApp(): HttpApp {
-  const limits = HTTP_LIMITS_DEFAULT;
-  return new HttpApp({
-    logger: sinkLogger('a').logger,
-    bodyBytesMax: limits.bodyBytesMax,
-    requestTimeoutMs: limits.requestTimeoutMs,
-    keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
-    paramCharsMax: limits.paramCharsMax,
-  });
+  return emptyHttpApp(sinkLogger('a').logger);
 }
 
 /**

@@ -352,8 +352,10 @@ export class HttpApp {
     const method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     if (this.#closing !== undefined) {
-      res.setHeader('connection', 'close');
-      sendError(res, 503, 'the agent is shutting down');
+      new HttpReply(res, undefined, () => {})
+        .code(503)
+        .header('connection', 'close')
+        .send(errorBody(503, 'the agent is shutting down'));
       return;
     }
     const q = url.indexOf('?');
@@ -462,10 +464,4 @@ function closeServer(server: Server | undefined): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-}
-
-function sendError(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify(errorBody(status, message));
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

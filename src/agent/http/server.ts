@@ -111,18 +111,25 @@ export interface HttpServerOptions {
   readonly version?: string;
 }
 
-export function buildHttpServer(options: HttpServerOptions): HttpApp {
-  const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
-  const cluster = options.cluster;
-  const logger = options.logger.child({ component: 'http' });
-  const metrics = options.metrics ?? new AgentMetrics({ stats: () => cluster.stats() });
-  const app = new HttpApp({
+/** An app with no routes yet, under `limits`' bounds on requests. */
+export function emptyHttpApp(
+  logger: AgentLogger,
+  limits: HttpLimits = HTTP_LIMITS_DEFAULT,
+): HttpApp {
+  return new HttpApp({
     logger,
     bodyBytesMax: limits.bodyBytesMax,
     requestTimeoutMs: limits.requestTimeoutMs,
     keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
     paramCharsMax: limits.paramCharsMax,
   });
+}
+
+export function buildHttpServer(options: HttpServerOptions): HttpApp {
+  const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
+  const cluster = options.cluster;
+  const metrics = options.metrics ?? new AgentMetrics({ stats: () => cluster.stats() });
+  const app = emptyHttpApp(options.logger.child({ component: 'http' }), limits);
 
   const token = options.token ?? null;
   if (token !== null) {
@@ -134,7 +141,7 @@ export function buildHttpServer(options: HttpServerOptions): HttpApp {
       if (!pathNeedsAuth(path)) return;
       let presented = bearerToken(request.headers.authorization);
       if (presented === undefined && pathTakesQueryToken(request.method, path)) {
-        const q = (request.query as Record<string, unknown>).token;
+        const q = request.query.token;
         if (typeof q === 'string') presented = q;
       }
       if (presented !== undefined && matches(presented)) return;
