@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The npm bin shim. It runs the build in dist/ (written by `npm install` through the
-// `prepare` script, or `npm run build`) when that build is at least as new as every source
-// file: compiled JavaScript starts in a fraction of the time and memory that type-stripping
-// the sources costs (an agent is a long-lived process measured against Serf's footprint).
+// The npm bin shim. It runs the build's bundle, dist/bundle/ (written by `npm install`
+// through the `prepare` script, or `npm run build`), when that build is at least as new as
+// every source file: compiled JavaScript starts in a fraction of the time and memory that
+// type-stripping the sources costs (an agent is a long-lived process measured against
+// Serf's footprint).
 // Otherwise — no build yet, or a source edited since — it runs the TypeScript sources
 // directly, which Node 24 can do, so a stale build never runs.
 import module from 'node:module';
@@ -41,6 +42,6 @@ if (process.argv[2] === 'agent' && typeof process.execve === 'function' && !semi
 // a cluster of agents on one machine compiles the code once, not once per process.
 module.enableCompileCache?.();
 
-const entry = buildState() === 'fresh' ? '../dist/cli/main.js' : '../src/cli/main.ts';
+const entry = buildState() === 'fresh' ? '../dist/bundle/cli/main.js' : '../src/cli/main.ts';
 const { main } = await import(entry);
 await main(process.argv);

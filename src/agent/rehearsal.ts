@@ -21,7 +21,7 @@
  * and says why in its debug log.
  */
 
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../net/security/node-crypto.ts';
 import type { ClusterFactory } from './agent.ts';
 import type { AgentCluster } from './cluster.ts';
 import type { AgentConfig } from './config.ts';
@@ -71,7 +71,8 @@ export async function rehearse(
   const startedMs = performance.now();
   const deadline = AbortSignal.timeout(deadlineMs);
   const late = `not done within ${deadlineMs} ms`;
-  const key = config.encryptKey === null ? null : randomBytes(config.encryptKey.length);
+  const key =
+    config.encryptKey === null ? null : nodeCrypto().randomBytes(config.encryptKey.length);
   const quiet = createAgentLogger({
     level: config.logLevel,
     json: config.logJson,

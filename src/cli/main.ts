@@ -9,8 +9,8 @@
  * usage-error.ts; commander's own error output is silenced for that reason.
  */
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { isRemoteError } from '../core/errors.ts';
 import { type CliIo, processIo } from './io.ts';
 import {
@@ -22,12 +22,7 @@ import {
   usageErrorFromCommander,
 } from './usage-error.ts';
 
-/** Read, not imported: the same relative path holds from src/cli and from the build's dist/cli. */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
+const VERSION = pkg.version;
 
 type Register = (program: Command, io: CliIo) => Promise<void>;
 

@@ -34,7 +34,6 @@
  * decodes is attributed to its sender, so garbage never adds a peer to the address book.
  */
 
-import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { assert, RemoteError } from '../core/errors.ts';
 import type { Context, NodeId, Protocol, ProtocolEvent, ProtocolSpec } from '../core/protocol.ts';
@@ -155,7 +154,9 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
   private constructor(options: UdpHostOptions<M, T, E, P>, limits: UdpHostLimits) {
     this.#spec = options.spec;
     this.limits = limits;
-    this.seed = options.seed ?? randomInt(0, 2 ** 32);
+    // The seed orders probes and jitters timers; it guards nothing, so Math.random (which V8
+    // seeds from the OS) serves, and node:crypto is not loaded for it (security/node-crypto.ts).
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay');
     this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);

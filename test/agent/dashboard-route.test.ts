@@ -18,6 +18,7 @@ import {
   DASHBOARD_CSP,
   DASHBOARD_DIR_DEFAULT,
   DASHBOARD_LIMITS_DEFAULT,
+  dashboardEtag,
   loadDashboardFiles,
   registerDashboardRoute,
 } from '../../src/agent/http/dashboard-route.ts';
@@ -129,8 +130,9 @@ describe('dashboard route', () => {
     assert.equal(page.headers['content-security-policy'], DASHBOARD_CSP);
     assert.equal(page.headers['referrer-policy'], 'no-referrer');
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
-    assert.match(page.headers.etag as string, /^"[\w-]{22}"$/);
-    assert.equal(page.body, readFileSync(join(DASHBOARD_DIR_DEFAULT, 'index.html'), 'utf8'));
+    const index = readFileSync(join(DASHBOARD_DIR_DEFAULT, 'index.html'));
+    assert.equal(page.headers.etag, dashboardEtag(index));
+    assert.equal(page.body, index.toString('utf8'));
 
     for (const [url, type] of [
       ['/ui/app.js', 'text/javascript; charset=utf-8'],
@@ -616,6 +618,16 @@ describe('dashboard API client (web/api.js)', () => {
 });
 
 // The route module resolves web/ from its own location; make sure that is this repo's.
+describe('dashboard ETag', () => {
+  it('changes with the content at the same length, and with the length', () => {
+    const a = dashboardEtag(Buffer.from('const a = 1;'));
+    assert.match(a, /^"[0-9a-z]+-[0-9a-f]{8}"$/);
+    assert.equal(dashboardEtag(Buffer.from('const a = 1;')), a);
+    assert.notEqual(dashboardEtag(Buffer.from('const a = 2;')), a);
+    assert.notEqual(dashboardEtag(Buffer.from('const a = 1; ')), a);
+  });
+});
+
 assert.equal(
   DASHBOARD_DIR_DEFAULT,
   fileURLToPath(new URL('../../web/', import.meta.url)),

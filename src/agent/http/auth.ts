@@ -13,7 +13,7 @@
  * ends up in logs and error messages unless removed: `redactUrl` does that for ours.
  */
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../../net/security/node-crypto.ts';
 
 /** Paths that need the token when one is set: the API and the metrics. */
 export function pathNeedsAuth(path: string): boolean {
@@ -26,12 +26,13 @@ export function pathTakesQueryToken(method: string, path: string): boolean {
 }
 
 function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** A checker for `token`; compares in constant time. */
 export function tokenChecker(token: string): (presented: string) => boolean {
   const expected = digest(token);
+  const { timingSafeEqual } = nodeCrypto();
   return (presented) => timingSafeEqual(digest(presented), expected);
 }
 

@@ -10,8 +10,8 @@
  * anyway. Only names made of `[A-Za-z0-9._-]` with a known extension are loaded (no
  * dotfiles, no editor backups), and the table is bounded in files and bytes.
  *
- * Caching: every answer carries a strong ETag (a hash of the content) and `Cache-Control:
- * no-cache`, so a browser revalidates each time and gets a 304 while the files are the
+ * Caching: every answer carries a strong ETag (the content's length and CRC-32) and
+ * `Cache-Control: no-cache`, so a browser revalidates each time and gets a 304 while the files are the
  * same: after an upgrade it never runs a stale script against a new API.
  *
  * The page is served with a Content-Security-Policy that allows only this origin: the
@@ -23,14 +23,15 @@
  * the token.
  */
 
-import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from '../../membership/wire/crc32.ts';
+import { packageRoot } from '../package-root.ts';
 import type { HttpApp, HttpReply, HttpRequest } from './app.ts';
 
 /** web/ in the package, next to src/. */
-export const DASHBOARD_DIR_DEFAULT = fileURLToPath(new URL('../../../web/', import.meta.url));
+export const DASHBOARD_DIR_DEFAULT = fileURLToPath(new URL('web/', packageRoot()));
 
 export interface DashboardLimits {
   /** Files loaded from web/; the rest are ignored with a log line. */
@@ -86,6 +87,16 @@ export interface DashboardFiles {
 
 const NAME_OK = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
+/**
+ * A strong ETag for `body`: its length and CRC-32. The tag only has to change when a file
+ * does, and two versions of one file with the same length and checksum are not a practical
+ * concern; a cryptographic hash would load node:crypto into every agent for this alone
+ * (net/security/node-crypto.ts).
+ */
+export function dashboardEtag(body: Uint8Array): string {
+  return `"${body.length.toString(36)}-${crc32(body).toString(16).padStart(8, '0')}"`;
+}
+
 /** Read the servable files under `dir` (none when it is missing), within `limits`. */
 export function loadDashboardFiles(
   dir: string = DASHBOARD_DIR_DEFAULT,
@@ -127,7 +138,7 @@ export function loadDashboardFiles(
       }
       const body = readFileSync(abs);
       totalBytes += body.length;
-      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+      const etag = dashboardEtag(body);
       files.set(rel, { body, contentType, etag });
     }
   };

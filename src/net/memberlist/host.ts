@@ -41,7 +41,6 @@
  * protocol's own deadline.
  */
 
-import { randomInt } from 'node:crypto';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { assert, ConfigError, isRemoteError, RemoteError } from '../../core/errors.ts';
@@ -162,7 +161,9 @@ export class MemberlistHost<
     this.limits = limits;
     this.wireLimits = wireLimits;
     this.#security = security;
-    this.seed = options.seed ?? randomInt(0, 2 ** 32);
+    // The seed orders probes and jitters timers; it guards nothing, so Math.random (which V8
+    // seeds from the OS) serves, and node:crypto is not loaded for it (security/node-crypto.ts).
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay memberlist');
     this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);

@@ -25,11 +25,11 @@
  * packets with their own nonces to check the bytes.
  */
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { assert, RemoteError } from '../../core/errors.ts';
 import { encryptFrameHeader, labelBytes, readEncryptFrame } from '../../membership/wire/framing.ts';
 import type { MemberlistLimits } from '../../membership/wire/limits.ts';
 import type { Keyring } from './keyring.ts';
+import { nodeCrypto } from './node-crypto.ts';
 
 export const ENCRYPTION_VERSION_MIN = 0;
 export const ENCRYPTION_VERSION_MAX = 1;
@@ -96,7 +96,9 @@ function seal(
     plaintext.set(message);
     plaintext.fill(pad, message.length);
   }
-  const cipher = createCipheriv(cipherName(key), key, nonce, { authTagLength: TAG_BYTES });
+  const cipher = nodeCrypto().createCipheriv(cipherName(key), key, nonce, {
+    authTagLength: TAG_BYTES,
+  });
   if (aad.length > 0) cipher.setAAD(aad);
   const head = cipher.update(plaintext);
   const tail = cipher.final();
@@ -114,7 +116,9 @@ function tryOpen(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Arr
   const nonce = sealed.subarray(VERSION_BYTES, VERSION_BYTES + NONCE_BYTES);
   const ciphertext = sealed.subarray(VERSION_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
-  const decipher = createDecipheriv(cipherName(key), key, nonce, { authTagLength: TAG_BYTES });
+  const decipher = nodeCrypto().createDecipheriv(cipherName(key), key, nonce, {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAuthTag(tag);
   if (aad.length > 0) decipher.setAAD(aad);
   const head = decipher.update(ciphertext);
@@ -171,7 +175,7 @@ export function sealPacket(
   packet: Uint8Array,
   options: SealOptions = {},
 ): Uint8Array {
-  const nonce = options.nonce ?? randomBytes(NONCE_BYTES);
+  const nonce = options.nonce ?? nodeCrypto().randomBytes(NONCE_BYTES);
   return seal(keyring.primary, options.version ?? 1, nonce, packet, labelAad(options.label));
 }
 
@@ -189,7 +193,7 @@ export function sealStream(
   const version = options.version ?? 1;
   const header = encryptFrameHeader(sealedBytes(version, message.length));
   const aad = concat(header, labelAad(options.label));
-  const nonce = options.nonce ?? randomBytes(NONCE_BYTES);
+  const nonce = options.nonce ?? nodeCrypto().randomBytes(NONCE_BYTES);
   const sealed = seal(keyring.primary, version, nonce, message, aad);
   assert(sealed.length === sealedBytes(version, message.length), 'sealed size');
   return concat(header, sealed);
