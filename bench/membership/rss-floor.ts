@@ -10,8 +10,8 @@
  * bin/agent-node-flags.js):
  *   node              bare Node, one interval timer
  *   + builtins        a UDP socket and a TCP listener bound, an HTTP server listening,
- *                     AES-GCM used, child_process loaded: what any agent in Node needs
- *   + pino            its logger
+ *                     child_process loaded: what any agent in Node needs (node:crypto only
+ *                     with encryption or an API token, so not here)
  *   + the rest        prom-client (a registry with the default process metrics), msgpackr,
  *                     commander
  *   hearsay agent     `bin/hearsay.js agent --bind 127.0.0.1:0 --http 127.0.0.1:0`
@@ -53,14 +53,11 @@ if (!Number.isInteger(SETTLE_MS) || SETTLE_MS < 500 || SETTLE_MS > 120_000) {
 
 const IDLE = 'setInterval(() => {}, 1000);';
 const BUILTINS = `
-const dgram = require('node:dgram'); const net = require('node:net'); const http = require('node:http');
-const crypto = require('node:crypto'); require('node:child_process');
+const dgram = require('node:dgram'); const net = require('node:net');
+const http = process.getBuiltinModule('node:http'); require('node:child_process');
 dgram.createSocket('udp4').bind(0, '127.0.0.1');
 net.createServer().listen(0, '127.0.0.1');
-http.createServer((q, s) => s.end()).listen(0, '127.0.0.1');
-const c = crypto.createCipheriv('aes-128-gcm', Buffer.alloc(16), Buffer.alloc(12));
-c.update(Buffer.alloc(64)); c.final(); c.getAuthTag();`;
-const PINO = "require('pino')({ level: 'info' }, require('pino').destination(2)).info('up');";
+http.createServer((q, s) => s.end()).listen(0, '127.0.0.1');`;
 const REST = `
 const Registry = require('prom-client/lib/registry'); const reg = new Registry();
 require('prom-client/lib/counter'); require('prom-client/lib/gauge'); require('prom-client/lib/histogram');
@@ -81,14 +78,9 @@ const steps: Step[] = [
     args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + IDLE],
   },
   {
-    name: '+ pino',
-    command: process.execPath,
-    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + PINO + IDLE],
-  },
-  {
     name: '+ prom-client, msgpackr, commander',
     command: process.execPath,
-    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + PINO + REST + IDLE],
+    args: [...AGENT_NODE_FLAGS, '-e', BUILTINS + REST + IDLE],
   },
   {
     name: 'hearsay agent',

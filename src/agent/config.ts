@@ -544,7 +544,7 @@ export const AGENT_SETTINGS: readonly AgentSetting[] = [
     'log-json',
     null,
     'no value',
-    'write logs as JSON lines (pino) instead of human-readable text',
+    "write logs as JSON lines (pino's record format) instead of human-readable text",
     'off',
     (d) => {
       d.logJson = true;

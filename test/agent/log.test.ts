@@ -66,4 +66,59 @@ describe('agent logs', () => {
     assert.equal(rec.err.code, 'HEARSAY_ERR_SOCKET');
     assert.equal(rec.err.message, 'EADDRINUSE');
   });
+
+  it('child loggers add their bindings; levels below the threshold write nothing', () => {
+    const sink = logSink();
+    const log = createAgentLogger({ level: 'warn', json: true, nodeName: 'n', write: sink.write });
+    const child = log.child({ component: 'http' }).child({ route: '/v1/members' });
+    assert.equal(log.isLevelEnabled('info'), false);
+    assert.equal(log.isLevelEnabled('error'), true);
+    child.info('hidden');
+    child.warn({ status: 503 }, 'closing');
+    assert.equal(sink.lines.length, 1);
+    const rec = JSON.parse(sink.lines[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(rec), [
+      'level',
+      'time',
+      'node',
+      'component',
+      'route',
+      'status',
+      'msg',
+    ]);
+    assert.equal(rec.component, 'http');
+    assert.equal(rec.route, '/v1/members');
+  });
+
+  it('an Error as the only argument is logged as err with its message; causes are kept', () => {
+    const sink = logSink();
+    const log = createAgentLogger({ level: 'info', json: true, nodeName: 'n', write: sink.write });
+    const err = new RemoteError('HEARSAY_ERR_SOCKET', 'bind failed', {
+      cause: new Error('EADDRINUSE'),
+    });
+    log.error(err);
+    const rec = JSON.parse(sink.lines[0]!) as {
+      msg: string;
+      err: { type: string; code: string; stack: string; cause: { message: string } };
+    };
+    assert.equal(rec.msg, 'bind failed');
+    assert.equal(rec.err.type, 'RemoteError');
+    assert.equal(rec.err.code, 'HEARSAY_ERR_SOCKET');
+    assert.match(rec.err.stack, /^RemoteError: bind failed/);
+    assert.equal(rec.err.cause.message, 'EADDRINUSE');
+  });
+
+  it('a record JSON cannot hold (a cycle, a bigint) is still written, not thrown', () => {
+    for (const json of [true, false]) {
+      const sink = logSink();
+      const log = createAgentLogger({ level: 'info', json, nodeName: 'n', write: sink.write });
+      const loop: Record<string, unknown> = { name: 'loop' };
+      loop.self = loop;
+      log.info({ loop, big: 2n ** 70n }, 'odd fields');
+      assert.equal(sink.lines.length, 1);
+      assert.match(sink.lines[0]!, /odd fields/);
+      assert.match(sink.lines[0]!, /1180591620717411303424/);
+      assert.match(sink.lines[0]!, /\[Circular\]/);
+    }
+  });
 });
