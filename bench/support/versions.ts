@@ -16,7 +16,7 @@ export function hearsayVersion(): string {
 export function hearsayRunsFrom(): string {
   switch (buildState()) {
     case 'fresh':
-      return 'dist/ (compiled)';
+      return 'dist/bundle/ (compiled, bundled)';
     case 'missing':
       return 'src/ (no build: run `npm run build` for representative figures)';
     case 'stale':
