@@ -14,11 +14,17 @@
  * layout are not minified, so stack traces in logs read as the source does.
  */
 
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const OUT_DIR = 'dist/bundle';
+// esbuild names chunks by content hash and leaves the old ones behind: start empty, so the
+// bundle holds only what this build references.
+rmSync(OUT_DIR, { recursive: true, force: true });
 
 const result = await build({
   entryPoints: ['dist/cli/main.js'],
-  outdir: 'dist/bundle/cli',
+  outdir: `${OUT_DIR}/cli`,
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -32,4 +38,4 @@ const result = await build({
   metafile: true,
 });
 const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-console.log(`bundle: ${files.length} files in dist/bundle/cli`);
+console.log(`bundle: ${files.length} files in ${OUT_DIR}/cli`);
