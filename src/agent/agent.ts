@@ -30,7 +30,7 @@ import { type AgentConfig, formatHostPort, type HostPort } from './config.ts';
 import { lockDataDir } from './data-dir.ts';
 import { EventPipeline } from './event-pipeline.ts';
 import type { HttpApp } from './http/app.ts';
-import { buildHttpServer, type HttpLimits, listenHttp } from './http/server.ts';
+import { buildHttpServer, type HttpLimits, listenHttp, warmUpHttpServer } from './http/server.ts';
 import type { AgentLogger } from './log.ts';
 import { readSnapshot, rejoinSeeds, type Snapshot, Snapshotter } from './snapshot.ts';
 
@@ -165,6 +165,9 @@ export class Agent {
         { cause: err },
       );
     }
+    // Before the agent is announced: its first API requests then run warm code (warm-up.ts).
+    const warmed = await warmUpHttpServer(app, http);
+    logger.debug({ requests: warmed }, 'warmed up the HTTP API');
     const seeds =
       snapshot === undefined ? [] : rejoinSeeds(snapshot, config.nodeName, config.rejoinAfterLeave);
     if (snapshot?.left && seeds.length === 0) {

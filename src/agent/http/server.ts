@@ -45,6 +45,7 @@ import { registerLeaveRoute } from './leave-route.ts';
 import { registerMembersRoute } from './members-route.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
 import { registerQueriesRoute } from './queries-route.ts';
+import { warmUpHttpApi } from './warm-up.ts';
 
 export type { HttpErrorBody } from './errors.ts';
 
@@ -125,11 +126,20 @@ export function emptyHttpApp(
   });
 }
 
+/** The header that marks the agent's own warm-up requests. */
+const WARM_UP_HEADER = 'x-hearsay-warm-up';
+const warmUps = new WeakMap<HttpApp, { readonly mark: string; readonly token: string | null }>();
+
 export function buildHttpServer(options: HttpServerOptions): HttpApp {
   const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
   const cluster = options.cluster;
   const metrics = options.metrics ?? new AgentMetrics({ stats: () => cluster.stats() });
   const app = emptyHttpApp(options.logger.child({ component: 'http' }), limits);
+  // Marks the agent's own warm-up requests (warm-up.ts), which stay out of the request
+  // metrics and the log. Not a secret that guards anything: a request carrying it is served
+  // like any other, authentication included.
+  const warmUpMark = `${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  warmUps.set(app, { mark: warmUpMark, token: options.token ?? null });
 
   const token = options.token ?? null;
   if (token !== null) {
@@ -160,6 +170,7 @@ export function buildHttpServer(options: HttpServerOptions): HttpApp {
   }
 
   app.addHook('onResponse', async (request, reply) => {
+    if (request.headers[WARM_UP_HEADER] === warmUpMark) return;
     metrics.httpRequests.inc({
       route: request.route ?? 'unmatched',
       method: request.method,
@@ -220,6 +231,19 @@ export function buildHttpServer(options: HttpServerOptions): HttpApp {
 }
 
 /** Bind `app` to `address` (port 0: a free port) and resolve with the bound address. */
+/**
+ * Sends the warm-up requests (warm-up.ts) to `app`, listening on `address`, as itself: with
+ * the token when it has one, and marked so that they are not counted or logged. Resolves to
+ * how many were answered; 0 for an app `buildHttpServer` did not make.
+ */
+export async function warmUpHttpServer(app: HttpApp, address: HostPort): Promise<number> {
+  const warmUp = warmUps.get(app);
+  if (warmUp === undefined) return 0;
+  const headers: Record<string, string> = { [WARM_UP_HEADER]: warmUp.mark };
+  if (warmUp.token !== null) headers.authorization = `Bearer ${warmUp.token}`;
+  return warmUpHttpApi(address, { headers });
+}
+
 export async function listenHttp(app: HttpApp, address: HostPort): Promise<HostPort> {
   await app.listen(address);
   const bound = app.server.address();
