@@ -55,14 +55,10 @@ export interface LoggerOptions {
 /** pino's level numbers. */
 const LEVEL_VALUES = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 
-const LEVEL_NAMES: Readonly<Record<number, string>> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
+/** Level number → the name the human-readable line shows (`INFO`). */
+const LEVEL_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(LEVEL_VALUES).map(([name, value]) => [value, name.toUpperCase()]),
+);
 
 /** Fields every record has, printed in the line's fixed part (or not at all). */
 const FIXED_FIELDS = new Set(['level', 'time', 'msg', 'node', 'pid', 'hostname']);

@@ -44,6 +44,7 @@ import { AddressBook, PEERS_MAX_DEFAULT, SELF_ID } from './address-book.ts';
 import { HostStats, type HostStatsSnapshot, type LocalDropReason } from './host-stats.ts';
 import { HostTimers } from './host-timers.ts';
 import { InputFaults } from './input-faults.ts';
+import { randomSeed } from './random-seed.ts';
 import { RELIABLE_LIMITS_DEFAULT, type ReliableLimits, ReliableTransport } from './reliable.ts';
 
 /** Largest UDP payload over IPv4 (65 535 − 8 UDP header − 20 IP header). */
@@ -154,9 +155,7 @@ export class UdpHost<M, T extends string, E extends ProtocolEvent, P extends Pro
   private constructor(options: UdpHostOptions<M, T, E, P>, limits: UdpHostLimits) {
     this.#spec = options.spec;
     this.limits = limits;
-    // The seed orders probes and jitters timers; it guards nothing, so Math.random (which V8
-    // seeds from the OS) serves, and node:crypto is not loaded for it (security/node-crypto.ts).
-    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.seed = options.seed ?? randomSeed();
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay');
     this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);

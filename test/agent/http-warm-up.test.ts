@@ -25,19 +25,25 @@ function httpRequestLines(setup: ReturnType<typeof httpSetup>): number {
     .length;
 }
 
+/** Counts the cluster's member-list reads from now on; returns the count's reader. */
+function countMembersReads(setup: ReturnType<typeof httpSetup>): () => number {
+  let reads = 0;
+  const members = setup.cluster.members.bind(setup.cluster);
+  setup.cluster.members = () => {
+    reads += 1;
+    return members();
+  };
+  return () => reads;
+}
+
 describe('HTTP API warm-up', () => {
   it('runs each request every round through the real routes, uncounted and unlogged', async () => {
     const setup = httpSetup();
-    let membersRead = 0;
-    const members = setup.cluster.members.bind(setup.cluster);
-    setup.cluster.members = () => {
-      membersRead += 1;
-      return members();
-    };
+    const membersRead = countMembersReads(setup);
     const address = await listenHttp(setup.app, { host: '127.0.0.1', port: 0 });
     const answered = await warmUpHttpServer(setup.app, address);
     assert.equal(answered, WARM_UP_ROUNDS * WARM_UP_REQUESTS.length);
-    assert.equal(membersRead, WARM_UP_ROUNDS);
+    assert.equal(membersRead(), WARM_UP_ROUNDS);
     assert.equal(await counted(setup), 0);
     assert.equal(httpRequestLines(setup), 0);
     assert.ok(!setup.cluster.calls.some((c) => c.startsWith('join')), 'no join was tried');
@@ -53,15 +59,10 @@ describe('HTTP API warm-up', () => {
 
   it('carries the token when the API requires one', async () => {
     const setup = httpSetup([], { token: TOKEN });
-    let membersRead = 0;
-    const members = setup.cluster.members.bind(setup.cluster);
-    setup.cluster.members = () => {
-      membersRead += 1;
-      return members();
-    };
+    const membersRead = countMembersReads(setup);
     const address = await listenHttp(setup.app, { host: '127.0.0.1', port: 0 });
     assert.equal(await warmUpHttpServer(setup.app, address), WARM_UP_ROUNDS * 2);
-    assert.equal(membersRead, WARM_UP_ROUNDS, 'the members route was reached, not a 401');
+    assert.equal(membersRead(), WARM_UP_ROUNDS, 'the members route was reached, not a 401');
     await setup.app.close();
   });
 

@@ -139,9 +139,9 @@ export function buildHttpServer(options: HttpServerOptions): HttpApp {
   // metrics and the log. Not a secret that guards anything: a request carrying it is served
   // like any other, authentication included.
   const warmUpMark = `${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  warmUps.set(app, { mark: warmUpMark, token: options.token ?? null });
-
   const token = options.token ?? null;
+  warmUps.set(app, { mark: warmUpMark, token });
+
   if (token !== null) {
     const matches = tokenChecker(token);
     app.addHook('onRequest', async (request, reply) => {
@@ -230,7 +230,6 @@ export function buildHttpServer(options: HttpServerOptions): HttpApp {
   return app;
 }
 
-/** Bind `app` to `address` (port 0: a free port) and resolve with the bound address. */
 /**
  * Sends the warm-up requests (warm-up.ts) to `app`, listening on `address`, as itself: with
  * the token when it has one, and marked so that they are not counted or logged. Resolves to
@@ -244,6 +243,7 @@ export async function warmUpHttpServer(app: HttpApp, address: HostPort): Promise
   return warmUpHttpApi(address, { headers });
 }
 
+/** Bind `app` to `address` (port 0: a free port) and resolve with the bound address. */
 export async function listenHttp(app: HttpApp, address: HostPort): Promise<HostPort> {
   await app.listen(address);
   const bound = app.server.address();

@@ -53,6 +53,7 @@ import type { Packet, Stream } from '../../membership/wire/messages.ts';
 import type { HostStatsSnapshot } from '../host-stats.ts';
 import { HostTimers } from '../host-timers.ts';
 import { InputFaults } from '../input-faults.ts';
+import { randomSeed } from '../random-seed.ts';
 import type { Keyring } from '../security/keyring.ts';
 import { type HostLogger, stderrLogger } from '../udp-host.ts';
 import { BoundedAddressMap, SELF_ID } from './address-map.ts';
@@ -161,9 +162,7 @@ export class MemberlistHost<
     this.limits = limits;
     this.wireLimits = wireLimits;
     this.#security = security;
-    // The seed orders probes and jitters timers; it guards nothing, so Math.random (which V8
-    // seeds from the OS) serves, and node:crypto is not loaded for it (security/node-crypto.ts).
-    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.seed = options.seed ?? randomSeed();
     this.#rng = new Rng(this.seed);
     this.#logger = options.logger ?? stderrLogger('hearsay memberlist');
     this.#faults = new InputFaults(this.#stats, this.#logger, limits.internalErrorLogsMax);
