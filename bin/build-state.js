@@ -2,7 +2,11 @@
 // build (its bundle, dist/bundle/, which the build writes last) when it is, the TypeScript sources otherwise; the benchmarks say which one their
 // agents ran, since the sources cost a hearsay agent several times the start-up CPU and
 // tens of MiB.
-import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// Required, not imported: importing a built-in from an ES module reads every export of it,
+// and node:fs's `promises` export loads fs/promises, readline and the REPL history with it.
+const { readdirSync, statSync } = createRequire(import.meta.url)('node:fs');
 
 const ROOT = new URL('../', import.meta.url);
 
