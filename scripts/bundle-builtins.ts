@@ -15,7 +15,8 @@
  * module object itself. A name the scan missed fails the build ("No matching export"), never
  * the run. Dynamic imports of built-ins stay native imports, loaded when the code reaches them.
  * A few built-ins an agent may never need are loaded on their first call instead
- * (LOADED_ON_FIRST_CALL).
+ * (LOADED_ON_FIRST_CALL), and a few lazy exports read on their first call
+ * (READ_ON_FIRST_CALL).
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -71,25 +72,45 @@ export const LOADED_ON_FIRST_CALL: ReadonlySet<string> = new Set([
   'node:v8',
 ]);
 
+/**
+ * Lazy exports of built-ins the agent loads anyway that only another command calls, read on
+ * their first call: `hearsay node`'s `parseArgs` would load Node's argument parser into every
+ * agent, which shares the node:util stand-in.
+ */
+export const READ_ON_FIRST_CALL: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['node:util', new Set(['parseArgs'])],
+]);
+
 const nodeRequire = createRequire(import.meta.url);
+
+/** `export function name(...)` calling `target`'s `name`, after checking it is a function. */
+function callThrough(builtin: string, name: string, target: string, why: string): string {
+  if (typeof (nodeRequire(builtin) as Record<string, unknown>)[name] !== 'function') {
+    throw new Error(`${builtin} ${why}: import only its functions, not ${name}`);
+  }
+  return `export function ${name}(...args) { return ${target}.${name}(...args); }`;
+}
 
 /** The source of the module that stands in for `builtin`, exporting `names`. */
 export function builtinModuleSource(builtin: string, names: Iterable<string>): string {
   const named = [...names].filter((n) => n !== 'default');
   for (const n of named) if (!NAME.test(n)) throw new Error(`cannot re-export ${builtin}'s ${n}`);
   const id = JSON.stringify(builtin);
-  if (!LOADED_ON_FIRST_CALL.has(builtin)) {
-    const lines = [`const m = require(${id});`, 'export default m;'];
-    if (named.length > 0) lines.push(`export const { ${named.join(', ')} } = m;`);
+  if (LOADED_ON_FIRST_CALL.has(builtin)) {
+    const why = 'is loaded on first call';
+    if (named.length !== [...names].length) {
+      throw new Error(`${builtin} ${why}: import only its functions, not default`);
+    }
+    const lines = ['let m;', `const load = () => (m ??= require(${id}));`];
+    for (const n of named) lines.push(callThrough(builtin, n, 'load()', why));
     return `${lines.join('\n')}\n`;
   }
-  const real = nodeRequire(builtin) as Record<string, unknown>;
-  const lines = ['let m;', `const load = () => (m ??= require(${id}));`];
-  for (const n of [...names]) {
-    if (n === 'default' || typeof real[n] !== 'function') {
-      throw new Error(`${builtin} is loaded on first call: import only its functions, not ${n}`);
-    }
-    lines.push(`export function ${n}(...args) { return load().${n}(...args); }`);
+  const late = READ_ON_FIRST_CALL.get(builtin) ?? new Set<string>();
+  const now = named.filter((n) => !late.has(n));
+  const lines = [`const m = require(${id});`, 'export default m;'];
+  if (now.length > 0) lines.push(`export const { ${now.join(', ')} } = m;`);
+  for (const n of named) {
+    if (late.has(n)) lines.push(callThrough(builtin, n, 'm', 'has it read on first call'));
   }
   return `${lines.join('\n')}\n`;
 }

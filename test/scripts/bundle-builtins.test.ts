@@ -76,6 +76,15 @@ describe('builtinModuleSource', () => {
     assert.throws(() => builtinModuleSource('node:fs/promises', ['constants']), /not constants/);
     assert.throws(() => builtinModuleSource('node:fs', ['a-b']), /cannot re-export node:fs's a-b/);
   });
+
+  it("reads node:util's parseArgs on its first call, and its other exports at once", () => {
+    const src = builtinModuleSource('node:util', ['inspect', 'parseArgs']);
+    assert.match(src, /export const \{ inspect \} = m;/);
+    assert.match(
+      src,
+      /export function parseArgs\(\.\.\.args\) \{ return m\.parseArgs\(\.\.\.args\); \}/,
+    );
+  });
 });
 
 describe('builtinsByRequire, bundled and run', () => {
@@ -86,12 +95,13 @@ describe('builtinsByRequire, bundled and run', () => {
         entry,
         [
           "import { readFileSync } from 'node:fs';",
-          "import { inspect } from 'node:util';",
+          "import { inspect, parseArgs } from 'node:util';",
           "import { readFile } from 'node:fs/promises';",
           'const loaded = () => process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13));',
           'const before = loaded();',
           "const text = await readFile(new URL(import.meta.url), 'utf8');",
-          'console.log(JSON.stringify({ before, after: loaded(), same: text === readFileSync(new URL(import.meta.url), "utf8"), inspect: inspect({ a: 1 }) }));',
+          'const parsed = parseArgs({ args: ["--x"], options: { x: { type: "boolean" } } }).values.x;',
+          'console.log(JSON.stringify({ before, parsed, after: loaded(), same: text === readFileSync(new URL(import.meta.url), "utf8"), inspect: inspect({ a: 1 }) }));',
         ].join('\n'),
       );
       const out = join(dir, 'out.mjs');
@@ -107,6 +117,7 @@ describe('builtinsByRequire, bundled and run', () => {
       });
       const r = JSON.parse(execFileSync(process.execPath, [out], { encoding: 'utf8' })) as {
         before: string[];
+        parsed: boolean;
         after: string[];
         same: boolean;
         inspect: string;
@@ -122,6 +133,7 @@ describe('builtinsByRequire, bundled and run', () => {
         assert.ok(!r.before.includes(m), `${m} loaded before it was called`);
       }
       assert.ok(r.after.includes('fs/promises'), 'fs/promises loaded by its first call');
+      assert.equal(r.parsed, true);
       assert.equal(r.same, true);
       assert.equal(r.inspect, '{ a: 1 }');
     }));
