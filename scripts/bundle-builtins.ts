@@ -6,8 +6,8 @@
  * namespace, and several exports are lazy getters that load whole subsystems when read.
  * Importing node:fs reads `fs.promises`, which loads fs/promises, readline and the REPL's
  * history; node:util's `diff`, `parseArgs` and `setTraceSigInt` load the diff engine, the
- * argument parser and worker_threads. An idle agent carried all of them: 3.4 MiB more
- * resident memory in bench/membership/rss-floor.ts's terms (bench/RESULTS.md, "stop 15").
+ * argument parser and worker_threads. An idle agent carried all of them: 66.0 MiB resident
+ * against 64.6 without (bench/RESULTS.md, "2026-11-22 (stop 15)").
  *
  * How: before the build, every static `import … from 'node:…'` in the bundle's inputs is read
  * for the names it takes. Each built-in then becomes a small module that `require`s it and
@@ -33,24 +33,17 @@ const NAME = /^[A-Za-z_$][\w$]*$/;
 /** The names each built-in is imported by, over every `.js` file under `dirs`. */
 export function scanBuiltinImports(dirs: readonly string[]): Map<string, Set<string>> {
   const names = new Map<string, Set<string>>();
-  const take = (builtin: string) => {
-    const set = names.get(builtin) ?? new Set<string>();
-    names.set(builtin, set);
-    return set;
-  };
   for (const dir of dirs) {
     for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
       const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
       for (const [, defaultName, braces, builtin] of text.matchAll(STATIC_IMPORT)) {
-        const set = take(builtin!);
+        const set = names.get(builtin!) ?? new Set<string>();
+        names.set(builtin!, set);
         if (defaultName !== undefined) set.add('default');
         for (const part of braces?.slice(1, -1).split(',') ?? []) {
-          const name = part
-            .trim()
-            .replace(/^type\s+/, '')
-            .split(/\s+as\s+/)[0]!;
-          if (name !== '' && !part.trim().startsWith('type ')) set.add(name);
+          const spec = part.trim();
+          if (spec !== '' && !spec.startsWith('type ')) set.add(spec.split(/\s+as\s+/)[0]!);
         }
       }
     }
@@ -62,7 +55,7 @@ export function scanBuiltinImports(dirs: readonly string[]): Map<string, Set<str
  * Built-ins the agent may never call, loaded on first call rather than at start-up: the data
  * directory's and keyring file's I/O (fs/promises), join-address resolution (dns/promises),
  * retry back-off (timers/promises), and the start-up collection's and efficiency mode's V8
- * hooks (vm, v8). Only functions can be imported from these; bundleBuiltinSource checks.
+ * hooks (vm, v8). Only functions can be imported from these; builtinModuleSource checks.
  */
 export const LOADED_ON_FIRST_CALL: ReadonlySet<string> = new Set([
   'node:fs/promises',
@@ -93,12 +86,13 @@ function callThrough(builtin: string, name: string, target: string, why: string)
 
 /** The source of the module that stands in for `builtin`, exporting `names`. */
 export function builtinModuleSource(builtin: string, names: Iterable<string>): string {
-  const named = [...names].filter((n) => n !== 'default');
+  const all = [...names];
+  const named = all.filter((n) => n !== 'default');
   for (const n of named) if (!NAME.test(n)) throw new Error(`cannot re-export ${builtin}'s ${n}`);
   const id = JSON.stringify(builtin);
   if (LOADED_ON_FIRST_CALL.has(builtin)) {
     const why = 'is loaded on first call';
-    if (named.length !== [...names].length) {
+    if (named.length !== all.length) {
       throw new Error(`${builtin} ${why}: import only its functions, not default`);
     }
     const lines = ['let m;', `const load = () => (m ??= require(${id}));`];

@@ -45,11 +45,10 @@ const result = await build({
     builtinsByRequire(scanBuiltinImports(IMPORTERS)),
     {
       name: 'external-packages',
+      // Runs after builtinsByRequire, which has taken every `node:` path.
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('node:') || BUNDLED_PACKAGES.has(args.path)
-            ? undefined
-            : { path: args.path, external: true },
+          BUNDLED_PACKAGES.has(args.path) ? undefined : { path: args.path, external: true },
         );
       },
     },

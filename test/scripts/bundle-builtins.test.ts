@@ -12,16 +12,13 @@ import {
   scanBuiltinImports,
 } from '../../scripts/bundle-builtins.ts';
 
-function withDir(run: (dir: string) => void | Promise<void>) {
+async function withDir(run: (dir: string) => void | Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), 'hearsay-builtins-'));
-  const done = () => rmSync(dir, { recursive: true, force: true });
-  return (async () => {
-    try {
-      await run(dir);
-    } finally {
-      done();
-    }
-  })();
+  try {
+    await run(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('scanBuiltinImports', () => {
