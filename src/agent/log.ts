@@ -20,6 +20,7 @@
  */
 
 import type { LogLevel } from './config.ts';
+import { isoTimestamp } from './utc-time.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -72,7 +73,7 @@ function valueText(v: unknown): string {
 
 /** One record as a human-readable line (ending in a newline). */
 export function humanLine(record: Readonly<Record<string, unknown>>): string {
-  const time = typeof record.time === 'number' ? new Date(record.time).toISOString() : '-';
+  const time = typeof record.time === 'number' ? isoTimestamp(record.time) : '-';
   const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
   const msg = typeof record.msg === 'string' ? record.msg : '';
   let line = `${time} [${level}] ${msg}`;

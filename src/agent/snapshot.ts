@@ -38,6 +38,7 @@ import type { HostPort } from '../net/address.ts';
 import { LAMPORT_TIME_MAX } from '../serf/lamport.ts';
 import type { AgentCluster, LamportClocks } from './cluster.ts';
 import type { AgentLogger } from './log.ts';
+import { isoTimestamp } from './utc-time.ts';
 
 export const SNAPSHOT_FILE = 'snapshot.json';
 export const SNAPSHOT_FORMAT = 'hearsay-snapshot';
@@ -286,7 +287,7 @@ export class Snapshotter {
     const key = encodeSnapshot(state);
     if (key === this.#last) return;
     try {
-      await writeSnapshot(this.#dir, { ...state, savedAt: new Date().toISOString() });
+      await writeSnapshot(this.#dir, { ...state, savedAt: isoTimestamp(Date.now()) });
       this.#last = key;
       if (this.#failing) this.#logger.info({ dir: this.#dir }, 'snapshot written again');
       this.#failing = false;

@@ -25,6 +25,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentLogger } from '../log.ts';
+import { httpDateNow } from '../utc-time.ts';
 import { redactUrl } from './auth.ts';
 import { errorBody, HttpError } from './errors.ts';
 import { compileSchema, compileSerializer, type SchemaValidator } from './json-schema.ts';
@@ -207,6 +208,10 @@ export class HttpApp {
 
   #serve(server: Server): void {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // Node's own `Date` header goes through `Date#toUTCString`, which loads ICU's time
+      // zones (utc-time.ts says why that matters); the same text, formatted without them.
+      res.sendDate = false;
+      res.setHeader('date', httpDateNow());
       void this.#handle(req, res);
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

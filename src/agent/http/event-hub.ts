@@ -24,6 +24,7 @@ import type {
   UserEvent,
 } from '../cluster.ts';
 import type { AgentMetrics } from '../metrics.ts';
+import { isoTimestamp } from '../utc-time.ts';
 import { payloadJson } from './payload.ts';
 import { SseClient, type SseSink, sseComment, sseMessage } from './sse.ts';
 
@@ -41,10 +42,10 @@ function memberJson(m: AgentMember): AgentMember {
   return { name: m.name, addr: m.addr, port: m.port, tags: { ...m.tags }, state: m.state };
 }
 
-export function userEventJson(e: UserEvent, time: Date): Record<string, unknown> {
+export function userEventJson(e: UserEvent, timeMs: number): Record<string, unknown> {
   return {
     type: 'user',
-    time: time.toISOString(),
+    time: isoTimestamp(timeMs),
     name: e.name,
     ...payloadJson(e.payload),
     ltime: e.ltime.toString(),
@@ -52,14 +53,14 @@ export function userEventJson(e: UserEvent, time: Date): Record<string, unknown>
   };
 }
 
-export function memberEventJson(e: MemberEvent, time: Date): Record<string, unknown> {
-  return { type: e.type, time: time.toISOString(), member: memberJson(e.member) };
+export function memberEventJson(e: MemberEvent, timeMs: number): Record<string, unknown> {
+  return { type: e.type, time: isoTimestamp(timeMs), member: memberJson(e.member) };
 }
 
-export function queryEventJson(q: IncomingQuery, time: Date): Record<string, unknown> {
+export function queryEventJson(q: IncomingQuery, timeMs: number): Record<string, unknown> {
   return {
     type: 'query',
-    time: time.toISOString(),
+    time: isoTimestamp(timeMs),
     name: q.name,
     ...payloadJson(q.payload),
     ltime: q.ltime.toString(),
@@ -100,13 +101,13 @@ export class EventHub {
     const offs: (() => void)[] = [];
     try {
       offs.push(
-        this.#cluster.onUserEvent((e) => this.#publish('user', userEventJson(e, new Date()))),
+        this.#cluster.onUserEvent((e) => this.#publish('user', userEventJson(e, Date.now()))),
       );
       offs.push(
-        this.#cluster.onMemberEvent((e) => this.#publish(e.type, memberEventJson(e, new Date()))),
+        this.#cluster.onMemberEvent((e) => this.#publish(e.type, memberEventJson(e, Date.now()))),
       );
       offs.push(
-        this.#cluster.onQuery((q) => this.#publish('query', queryEventJson(q, new Date()))),
+        this.#cluster.onQuery((q) => this.#publish('query', queryEventJson(q, Date.now()))),
       );
     } catch (err) {
       for (const off of offs) off();
