@@ -23,7 +23,14 @@
  */
 
 import { type ClusterStats, MEMBER_STATES } from './cluster.ts';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from './prom-client-parts.ts';
+import { registerProcessCpuMetrics } from './process-cpu-metrics.ts';
+import {
+  Counter,
+  collectDefaultMetricsButCpu,
+  Gauge,
+  Histogram,
+  Registry,
+} from './prom-client-parts.ts';
 
 /**
  * How often the event-loop delay is sampled for `nodejs_eventloop_lag_*`. prom-client's
@@ -230,7 +237,8 @@ export class AgentMetrics {
       registers: [r],
     });
     if (options.defaultMetrics ?? true) {
-      collectDefaultMetrics({
+      registerProcessCpuMetrics(r);
+      collectDefaultMetricsButCpu({
         register: r,
         eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
       });

@@ -23,6 +23,40 @@ export const Gauge: typeof Prom.Gauge = load('prom-client/lib/gauge');
 export type Gauge<T extends string = string> = Prom.Gauge<T>;
 export const Histogram: typeof Prom.Histogram = load('prom-client/lib/histogram');
 export type Histogram<T extends string = string> = Prom.Histogram<T>;
-export const collectDefaultMetrics: typeof Prom.collectDefaultMetrics = load(
-  'prom-client/lib/defaultMetrics',
-);
+
+/** What prom-client's default metrics take (`collectDefaultMetrics`'s options). */
+export type DefaultMetricsConfig =
+  Prom.DefaultMetricsCollectorConfiguration<Prom.RegistryContentType>;
+
+/**
+ * prom-client's default metrics but one, each from its own module: prom-client's
+ * `collectDefaultMetrics` loads them all through `lib/defaultMetrics`, and with
+ * `processCpuTotal` comes `@opentelemetry/api`; the agent registers its own CPU counters,
+ * the same three families (process-cpu-metrics.ts). Same order, same families otherwise.
+ */
+const DEFAULT_METRICS_BUT_CPU = [
+  'processStartTime',
+  'osMemoryHeap',
+  'processOpenFileDescriptors',
+  'processMaxFileDescriptors',
+  'eventLoopLag',
+  ...(typeof process.getActiveResourcesInfo === 'function' ? ['processResources'] : []),
+  'processHandles',
+  'processRequests',
+  'heapSizeAndUsed',
+  'heapSpacesSizeAndUsed',
+  'version',
+  'gc',
+] as const;
+
+type DefaultMetric = (
+  registry: DefaultMetricsConfig['register'],
+  config: DefaultMetricsConfig,
+) => void;
+
+/** Registers prom-client's default metrics, except the CPU counters, in `config.register`. */
+export function collectDefaultMetricsButCpu(config: DefaultMetricsConfig): void {
+  for (const name of DEFAULT_METRICS_BUT_CPU) {
+    (load(`prom-client/lib/metrics/${name}`) as DefaultMetric)(config.register, config);
+  }
+}

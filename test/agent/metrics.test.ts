@@ -5,7 +5,9 @@
  */
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { emptyStats, httpSetup } from './fake-cluster.ts';
 
@@ -99,6 +101,67 @@ describe('GET /metrics', () => {
     assert.match(text, /^process_cpu_user_seconds_total /m);
     assert.match(text, /^nodejs_heap_size_used_bytes /m);
     assert.match(text, /^nodejs_eventloop_lag_seconds /m);
+  });
+
+  it("the default families are prom-client's, CPU counters included, with their help and type", async () => {
+    const ours = new AgentMetrics({ stats: emptyStats }).registry;
+    const theirs = new Registry();
+    collectDefaultMetrics({ register: theirs });
+    const shape = (r: Registry) =>
+      r.getMetricsAsArray().map((m) => {
+        const { name, help, type } = m as unknown as { name: string; help: string; type: string };
+        return { name, help, type };
+      });
+    const hearsayOwn = (m: { name: string }) => !m.name.startsWith('hearsay_');
+    assert.deepEqual(
+      shape(ours)
+        .filter(hearsayOwn)
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      shape(theirs).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
+  it('the CPU counters count the CPU this process used, user and system adding up', async () => {
+    const metrics = new AgentMetrics({ stats: emptyStats });
+    const value = (text: string, name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const first = await metrics.text();
+    const spinUntil = process.cpuUsage().user + 30_000;
+    while (process.cpuUsage().user < spinUntil) Math.sqrt(Math.random());
+    const second = await metrics.text();
+    const cpu = process.cpuUsage();
+    for (const text of [first, second]) {
+      const user = value(text, 'process_cpu_user_seconds_total');
+      const system = value(text, 'process_cpu_system_seconds_total');
+      assert.ok(user > 0 && system >= 0, text);
+      assert.ok(Math.abs(value(text, 'process_cpu_seconds_total') - (user + system)) < 1e-9);
+    }
+    const grew =
+      value(second, 'process_cpu_user_seconds_total') -
+      value(first, 'process_cpu_user_seconds_total');
+    assert.ok(grew >= 0.03, `user CPU grew ${grew} s over a 30 ms spin`);
+    assert.ok(value(second, 'process_cpu_user_seconds_total') <= cpu.user / 1e6);
+  });
+
+  it("an agent's metrics do not load @opentelemetry/api (prom-client's CPU metric would)", () => {
+    const script = `
+      const { AgentMetrics } = await import(${JSON.stringify(new URL('../../src/agent/metrics.ts', import.meta.url).href)});
+      await new AgentMetrics({ stats: () => { throw new Error('not scraped'); } }).registry;
+      const { createRequire } = await import('node:module');
+      const cache = createRequire(import.meta.url).cache;
+      console.log(JSON.stringify(Object.keys(cache).filter((k) => k.includes('node_modules'))));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const loaded = JSON.parse(out) as string[];
+    assert.ok(
+      loaded.some((f) => f.includes('prom-client')),
+      'prom-client was loaded',
+    );
+    assert.deepEqual(
+      loaded.filter((f) => f.includes('@opentelemetry')),
+      [],
+    );
   });
 
   it('label values from the cluster are escaped, not injected', async () => {
